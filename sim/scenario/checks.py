@@ -1,0 +1,121 @@
+"""Checks that span several sections of a valid-looking scenario.
+
+Pydantic validates each field on its own; these rules need the whole picture (which channels
+actually receive contacts, which pools exist, how long a day is) and return every problem
+with its own field path rather than stopping at the first.
+"""
+
+from __future__ import annotations
+
+from sim.scenario.schema import ASSISTED, Scenario
+from sim.scenario.units import DAY, format_duration
+
+Issue = tuple[str, str]  # (field path, message)
+
+
+def receiving_channels(scenario: Scenario) -> set[str]:
+    """Channels that can receive contacts: first choices and everything they lead to."""
+    receiving = {ch for ch, share in scenario.demand.first_channel.items() if share > 0}
+    behaviour = scenario.behaviour
+    social = scenario.channels.social
+    if scenario.behaviour.jump_the_line.enabled and behaviour.jump_the_line.max_social_first > 0:
+        receiving.add("social")
+    changed = True
+    while changed:
+        before = set(receiving)
+        if "self_service" in receiving and scenario.channels.self_service.success < 1:
+            receiving |= {ch for ch, s in scenario.channels.self_service.fallback.items() if s > 0}
+        if "phone" in receiving and scenario.channels.phone.patience is not None:
+            receiving |= {ch for ch, s in behaviour.after_abandon.switch.items() if s > 0}
+        if "email" in receiving and behaviour.escalate_to_social.probability > 0:
+            receiving.add("social")
+        served_socially = scenario.policy.social_mode != "ignore"
+        if "social" in receiving and served_socially and social.handoff.probability > 0:
+            receiving.add(social.handoff.to)
+        if "social" in receiving and scenario.policy.social_mode == "deflect":
+            receiving.add(social.handoff.to)
+        changed = receiving != before
+    return receiving
+
+
+def check_scenario(scenario: Scenario) -> list[Issue]:
+    """Return ``(path, message)`` for every cross-section problem; empty when runnable."""
+    issues: list[Issue] = []
+    issues += _check_run(scenario)
+    issues += _check_demand(scenario)
+    issues += _check_pools(scenario)
+    issues += _check_policy(scenario)
+    return issues
+
+
+def _check_run(scenario: Scenario) -> list[Issue]:
+    interval = scenario.run.interval
+    per_day = DAY / interval
+    if abs(per_day - round(per_day)) > 1e-9:
+        return [("run.interval", f"{format_duration(interval)} does not divide a day evenly")]
+    return []
+
+
+def _check_demand(scenario: Scenario) -> list[Issue]:
+    profile = scenario.demand.profile
+    if profile is None or _check_run(scenario):
+        return []
+    expected = scenario.intervals_per_day
+    if len(profile) != expected:
+        interval = format_duration(scenario.run.interval)
+        return [
+            (
+                "demand.profile",
+                f"needs one weight per {interval} interval of the day: {expected} values "
+                f"(got {len(profile)})",
+            )
+        ]
+    return []
+
+
+def _check_pools(scenario: Scenario) -> list[Issue]:
+    issues: list[Issue] = []
+    for name, pool in scenario.pools.items():
+        for channel in pool.concurrency:
+            if channel not in pool.skills:
+                issues.append(
+                    (f"pools.{name}.concurrency.{channel}", f"pool '{name}' does not serve it")
+                )
+        for channel in pool.efficiency:
+            if channel not in pool.skills:
+                issues.append(
+                    (f"pools.{name}.efficiency.{channel}", f"pool '{name}' does not serve it")
+                )
+        if pool.priority is not None and sorted(pool.priority) != sorted(pool.skills):
+            issues.append(
+                (f"pools.{name}.priority", "must list exactly the pool's skills, in order")
+            )
+    served = {ch for pool in scenario.pools.values() for ch in pool.skills}
+    if scenario.policy.social_mode == "ignore":
+        served.add("social")
+    for channel in sorted(receiving_channels(scenario) - served):
+        if channel in ASSISTED:
+            issues.append(
+                (
+                    "pools",
+                    f"channel '{channel}' receives contacts but no pool has it in its skills",
+                )
+            )
+    return issues
+
+
+def _check_policy(scenario: Scenario) -> list[Issue]:
+    issues: list[Issue] = []
+    for pool_name, reserve in scenario.policy.reserve.items():
+        pool = scenario.pools.get(pool_name)
+        if pool is None:
+            known = ", ".join(scenario.pools)
+            issues.append((f"policy.reserve.{pool_name}", f"no pool of that name ({known})"))
+            continue
+        for channel, count in reserve.items():
+            path = f"policy.reserve.{pool_name}.{channel}"
+            if channel not in pool.skills:
+                issues.append((path, f"pool '{pool_name}' does not serve {channel}"))
+            elif pool.agents is not None and count >= pool.agents:
+                issues.append((path, f"keeps {count} of {pool.agents} agents free: none left"))
+    return issues

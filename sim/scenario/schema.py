@@ -1,0 +1,461 @@
+"""The scenario format (design.md §2) as pydantic models.
+
+Each class is one section of a scenario file. Field names are a contract with users: add to
+them, never rename them. Unknown keys are errors (``extra="forbid"``), durations need a unit
+(:mod:`sim.scenario.units`), shares are fractions in [0, 1]. Checks that span several sections
+(a channel that receives contacts but no pool serves, a profile of the wrong length) live in
+:mod:`sim.scenario.checks` so that each problem can name its own field path.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from sim.scenario.units import format_duration, parse_duration
+
+CHANNELS: tuple[str, ...] = ("phone", "email", "self_service", "social")
+ASSISTED: tuple[str, ...] = ("phone", "email", "social")
+
+Channel = Literal["phone", "email", "self_service", "social"]
+AssistedChannel = Literal["phone", "email", "social"]
+
+Duration = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
+PositiveDuration = Annotated[
+    float, BeforeValidator(parse_duration), Field(gt=0), PlainSerializer(format_duration)
+]
+NonNegativeDuration = Annotated[
+    float, BeforeValidator(parse_duration), Field(ge=0), PlainSerializer(format_duration)
+]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveNumber = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+NonNegativeNumber = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Money = Annotated[float, Field(allow_inf_nan=False)]
+PositiveInt = Annotated[int, Field(gt=0)]
+
+SUM_TOLERANCE = 1e-6
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors, types are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _check_shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:
+    total = sum(shares.values())
+    if shares and abs(total - 1.0) > SUM_TOLERANCE:
+        raise ValueError(f"shares must sum to 1 (they sum to {total:g})")
+    return shares
+
+
+# --- distributions ---------------------------------------------------------------------------
+
+V = TypeVar("V")
+
+
+class Exponential(Section, Generic[V]):
+    """Memoryless times: ``{dist: exponential, mean: 3min}``."""
+
+    dist: Literal["exponential"]
+    mean: V
+
+
+class Lognormal(Section, Generic[V]):
+    """Right-skewed times (phone handle times are close to lognormal; Brown et al. 2005)."""
+
+    dist: Literal["lognormal"]
+    mean: V
+    cv: NonNegativeNumber
+
+
+class Gamma(Section, Generic[V]):
+    """Gamma times with a given mean and coefficient of variation."""
+
+    dist: Literal["gamma"]
+    mean: V
+    cv: PositiveNumber
+
+
+class Deterministic(Section, Generic[V]):
+    """Always the same value."""
+
+    dist: Literal["deterministic"]
+    value: V
+
+
+class Empirical(Section, Generic[V]):
+    """Resample, with equal weights, from observed values (e.g. a planner's own AHT sample)."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[V], Field(min_length=1)]
+
+
+TimeDistribution = Annotated[
+    Exponential[PositiveDuration]
+    | Lognormal[PositiveDuration]
+    | Gamma[PositiveDuration]
+    | Deterministic[NonNegativeDuration]
+    | Empirical[NonNegativeDuration],
+    Field(discriminator="dist"),
+]
+CountDistribution = Annotated[
+    Exponential[PositiveNumber]
+    | Lognormal[PositiveNumber]
+    | Gamma[PositiveNumber]
+    | Deterministic[NonNegativeNumber]
+    | Empirical[NonNegativeNumber],
+    Field(discriminator="dist"),
+]
+
+DISTRIBUTION_KINDS = ("exponential", "lognormal", "gamma", "deterministic", "empirical")
+
+
+def _exp(mean: str) -> Exponential:
+    return Exponential[PositiveDuration](dist="exponential", mean=mean)
+
+
+def _lognormal(mean: str, cv: float) -> Lognormal:
+    return Lognormal[PositiveDuration](dist="lognormal", mean=mean, cv=cv)
+
+
+# --- run and demand ---------------------------------------------------------------------------
+
+
+class Run(Section):
+    """How long to simulate, how often, and from which seed."""
+
+    horizon: PositiveDuration = Field(default=parse_duration("7d"))
+    warmup: NonNegativeDuration = Field(default=parse_duration("1d"))
+    replications: PositiveInt = 10
+    seed: Annotated[int, Field(ge=0)] = 20130220
+    interval: PositiveDuration = Field(default=parse_duration("30min"))
+
+
+class Demand(Section):
+    """Issues arriving: a Poisson rate, an optional intraday profile and channel choice."""
+
+    issues_per_day: PositiveNumber | None = None
+    issues_per_hour: PositiveNumber | None = None
+    profile: list[NonNegativeNumber] | None = None
+    first_channel: dict[Channel, Share] = Field(
+        default_factory=lambda: {"phone": 0.5, "email": 0.3, "self_service": 0.18, "social": 0.02}
+    )
+    day_variability: NonNegativeNumber = 0.0
+
+    @field_validator("first_channel")
+    @classmethod
+    def _sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("name at least one channel")
+        return _check_shares_sum_to_one(value)
+
+    @field_validator("profile")
+    @classmethod
+    def _some_weight(cls, value: list[float] | None) -> list[float] | None:
+        if value is not None and (not value or sum(value) <= 0):
+            raise ValueError("the profile needs at least one positive weight")
+        return value
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> Demand:
+        if (self.issues_per_day is None) == (self.issues_per_hour is None):
+            raise ValueError("give exactly one of issues_per_day or issues_per_hour")
+        return self
+
+    @property
+    def issues_per_second(self) -> float:
+        """Mean arrival rate over a whole day, in issues per second."""
+        if self.issues_per_day is not None:
+            return self.issues_per_day / 86400.0
+        assert self.issues_per_hour is not None
+        return self.issues_per_hour / 3600.0
+
+
+# --- channels ---------------------------------------------------------------------------------
+
+
+class ServiceLevel(Section):
+    """Target share of offered contacts answered within a threshold (e.g. 80% in 20 s)."""
+
+    within: NonNegativeDuration
+    target: Share = 0.8
+
+
+class Phone(Section):
+    """Synchronous: callers wait in a queue and hang up when their patience runs out."""
+
+    handle_time: TimeDistribution = Field(default_factory=lambda: _lognormal("6min", 0.6))
+    patience: TimeDistribution | None = None
+    service_level: ServiceLevel = Field(
+        default_factory=lambda: ServiceLevel(within="20s", target=0.8)
+    )
+
+
+class Email(Section):
+    """Asynchronous backlog served in arrival order; nobody hangs up."""
+
+    handle_time: TimeDistribution = Field(default_factory=lambda: _lognormal("8min", 0.7))
+    service_level: ServiceLevel = Field(
+        default_factory=lambda: ServiceLevel(within="24h", target=0.9)
+    )
+
+
+class SelfService(Section):
+    """Web self-service: no agents; resolves with a probability, else falls back."""
+
+    duration: TimeDistribution = Field(default_factory=lambda: _exp("4min"))
+    success: Share = 0.55
+    fallback: dict[AssistedChannel, Share] = Field(
+        default_factory=lambda: {"phone": 0.6, "email": 0.4}
+    )
+
+    @field_validator("fallback")
+    @classmethod
+    def _sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        return _check_shares_sum_to_one(value)
+
+
+class Handoff(Section):
+    """Social threads that move to a private channel to collect personal details."""
+
+    probability: Share = 0.35
+    to: Literal["phone", "email"] = "email"
+
+
+class Misrouted(Section):
+    """Public posts that land on the marketing account and reach service late."""
+
+    share: Share = 0.0
+    delay: NonNegativeDuration = Field(default=parse_duration("2h"))
+
+
+class Social(Section):
+    """Public posts and private messages, with back-and-forth and an audience."""
+
+    handle_time: TimeDistribution = Field(default_factory=lambda: _lognormal("5min", 0.8))
+    service_level: ServiceLevel = Field(
+        default_factory=lambda: ServiceLevel(within="1h", target=0.8)
+    )
+    public_share: Share = 0.7
+    exchanges: Annotated[float, Field(ge=1.0, allow_inf_nan=False)] = 1.0
+    reply_delay: TimeDistribution = Field(default_factory=lambda: _exp("20min"))
+    handoff: Handoff = Field(default_factory=lambda: Handoff(probability=0.0))
+    community_resolves: Share = 0.0
+    misrouted: Misrouted = Field(default_factory=Misrouted)
+    audience: CountDistribution = Field(
+        default_factory=lambda: Lognormal[PositiveNumber](dist="lognormal", mean=150.0, cv=3.0)
+    )
+
+
+class Channels(Section):
+    """The four channel kinds; each has sensible defaults so a scenario lists only changes."""
+
+    phone: Phone = Field(default_factory=Phone)
+    email: Email = Field(default_factory=Email)
+    self_service: SelfService = Field(default_factory=SelfService)
+    social: Social = Field(default_factory=Social)
+
+
+# --- behaviour --------------------------------------------------------------------------------
+
+
+class AfterAbandon(Section):
+    """What a caller does after hanging up: retry, switch channel, or give up."""
+
+    retry: Share = 0.3
+    switch: dict[AssistedChannel, Share] = Field(default_factory=dict)
+    give_up: Share = 0.7
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> AfterAbandon:
+        total = self.retry + sum(self.switch.values()) + self.give_up
+        if abs(total - 1.0) > SUM_TOLERANCE:
+            raise ValueError(f"retry + switch + give_up must sum to 1 (they sum to {total:g})")
+        return self
+
+
+class EscalateToSocial(Section):
+    """An email unanswered after ``after`` leads, with ``probability``, to a public post."""
+
+    after: NonNegativeDuration = Field(default=parse_duration("48h"))
+    probability: Share = 0.0
+
+
+class JumpTheLine(Section):
+    """The learned habit of complaining in public because it is answered faster."""
+
+    enabled: bool = False
+    period: PositiveDuration = Field(default=parse_duration("1d"))
+    rate: Share = 0.05
+    max_social_first: Share = 0.25
+
+
+class Behaviour(Section):
+    """How customers react when service fails."""
+
+    after_abandon: AfterAbandon = Field(default_factory=AfterAbandon)
+    retry_delay: TimeDistribution = Field(default_factory=lambda: _exp("10min"))
+    max_attempts: PositiveInt = 4
+    escalate_to_social: EscalateToSocial = Field(default_factory=EscalateToSocial)
+    jump_the_line: JumpTheLine = Field(default_factory=JumpTheLine)
+
+
+# --- pools ------------------------------------------------------------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK_SECONDS_MAX = 86400.0
+
+
+def parse_clock(value: str) -> float:
+    """``"08:30"`` -> seconds after midnight; ``"24:00"`` is the end of the day."""
+    try:
+        hours, minutes = value.split(":")
+        seconds = int(hours) * 3600.0 + int(minutes) * 60.0
+    except (ValueError, AttributeError):
+        raise ValueError(f"'{value}' is not a time of day like '08:30'") from None
+    if not 0 <= seconds <= _CLOCK_SECONDS_MAX or not 0 <= int(minutes) < 60:
+        raise ValueError(f"'{value}' is not a time of day between 00:00 and 24:00")
+    return seconds
+
+
+def parse_days(value: str) -> tuple[int, ...]:
+    """``"mon-fri"``, ``"sat,sun"``, ``"all"`` -> weekday numbers (Monday is 0)."""
+    text = value.strip().lower()
+    if text in ("all", "daily", "mon-sun"):
+        return tuple(range(7))
+    days: list[int] = []
+    for part in text.split(","):
+        ends = [p.strip() for p in part.split("-")]
+        if any(end not in WEEKDAYS for end in ends) or len(ends) > 2:
+            raise ValueError(f"'{value}' is not a day range like 'mon-fri' or 'sat,sun'")
+        first, last = WEEKDAYS.index(ends[0]), WEEKDAYS.index(ends[-1])
+        span = range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
+        days.extend(span)
+    return tuple(sorted(set(days)))
+
+
+class Shift(Section):
+    """``{days: mon-fri, from: "08:00", to: "16:00", agents: 40}``: agents on duty in a window."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    days: str = "all"
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    agents: PositiveInt
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
+class Pool(Section):
+    """A named group of agents: headcount (flat or scheduled), skills, concurrency, cost."""
+
+    agents: PositiveInt | None = None
+    schedule: Annotated[list[Shift], Field(min_length=1)] | None = None
+    skills: Annotated[list[AssistedChannel], Field(min_length=1)]
+    concurrency: dict[AssistedChannel, PositiveInt] = Field(default_factory=dict)
+    cost_per_hour: NonNegativeNumber = 29.0
+    shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    efficiency: dict[AssistedChannel, PositiveNumber] = Field(default_factory=dict)
+    priority: list[AssistedChannel] | None = None
+
+    @model_validator(mode="after")
+    def _headcount(self) -> Pool:
+        if (self.agents is None) == (self.schedule is None):
+            raise ValueError("give exactly one of agents or schedule")
+        if len(set(self.skills)) != len(self.skills):
+            raise ValueError("skills lists a channel twice")
+        return self
+
+
+# --- policy and costs -------------------------------------------------------------------------
+
+
+class Callback(Section):
+    """Offer phone callers a callback when the expected wait is long."""
+
+    offer_when_wait_over: NonNegativeDuration
+    accept: Share = 0.6
+
+
+class Policy(Section):
+    """The what-if lever: routing priority, reservations and how social is handled."""
+
+    name: str = "fifo"
+    priority: list[AssistedChannel] = Field(default_factory=lambda: ["phone", "social", "email"])
+    social_mode: Literal["serve", "deflect", "ignore"] = "serve"
+    reserve: dict[str, dict[AssistedChannel, Annotated[int, Field(ge=0)]]] = Field(
+        default_factory=dict
+    )
+    callback: Callback | None = None
+
+    @field_validator("priority")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("priority lists a channel twice")
+        return value
+
+
+class PublicImpression(Section):
+    """Value (negative = cost) of one person seeing a positive or negative public exchange."""
+
+    negative: Money = 0.0
+    positive: Money = 0.0
+
+
+class Costs(Section):
+    """Per-contact channel costs and optional penalties; agent pay is on the pools."""
+
+    per_contact: dict[Channel, NonNegativeNumber] = Field(default_factory=dict)
+    abandoned_contact: NonNegativeNumber = 0.0
+    unresolved_issue: NonNegativeNumber = 0.0
+    public_impression: PublicImpression = Field(default_factory=PublicImpression)
+
+
+# --- the scenario -----------------------------------------------------------------------------
+
+
+class Scenario(Section):
+    """A whole contact centre and how to simulate it."""
+
+    name: str = "scenario"
+    description: str = ""
+    run: Run = Field(default_factory=Run)
+    demand: Demand
+    channels: Channels = Field(default_factory=Channels)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    pools: Annotated[dict[str, Pool], Field(min_length=1)]
+    policy: Policy = Field(default_factory=Policy)
+    costs: Costs = Field(default_factory=Costs)
+
+    @property
+    def intervals_per_day(self) -> int:
+        """Reporting intervals in a day (the interval must divide the day)."""
+        return round(86400.0 / self.run.interval)
+
+    @property
+    def interval_count(self) -> int:
+        """Reporting intervals in the measured horizon (the last may be partial)."""
+        return math.ceil(self.run.horizon / self.run.interval - 1e-9)
