@@ -1,0 +1,106 @@
+"""Counters collected during a replication and turned into tidy tables once at the end.
+
+During the run every count goes into a plain list indexed by reporting interval (the
+interval in which the contact *arrived*), so the hot loop does an index and an add; the
+conversion to pandas happens once per replication.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+class ChannelStats:
+    """Per-interval counts for one channel, by the interval in which contacts arrived."""
+
+    __slots__ = (
+        "abandoned",
+        "answered",
+        "name",
+        "offered",
+        "wait_sum",
+        "waited",
+        "waiting_end",
+        "within",
+        "within_seconds",
+    )
+
+    def __init__(self, name: str, intervals: int, within_seconds: float) -> None:
+        self.name = name
+        self.within_seconds = within_seconds
+        self.offered = [0] * intervals
+        self.answered = [0] * intervals
+        self.abandoned = [0] * intervals
+        self.waited = [0] * intervals  # contacts that did not find an agent at once
+        self.within = [0] * intervals  # answered within the service-level threshold
+        self.wait_sum = [0.0] * intervals  # seconds waited by answered contacts
+        self.waiting_end = 0  # measured contacts still waiting when the run ended
+
+    def totals(self) -> dict[str, float]:
+        """Whole-horizon metrics for this channel (design.md §4 names)."""
+        offered = sum(self.offered)
+        answered = sum(self.answered)
+        abandoned = sum(self.abandoned)
+        return {
+            "offered": offered,
+            "answered": answered,
+            "abandoned": abandoned,
+            "waiting_end": self.waiting_end,
+            "abandon_rate": _ratio(abandoned, offered),
+            "p_wait": _ratio(sum(self.waited), offered),
+            "asa_seconds": _ratio(sum(self.wait_sum), answered),
+            "service_level": _ratio(sum(self.within), offered),
+        }
+
+    def frame(self) -> pd.DataFrame:
+        """One row per interval."""
+        offered = np.asarray(self.offered, float)
+        answered = np.asarray(self.answered, float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return pd.DataFrame(
+                {
+                    "offered": offered,
+                    "answered": answered,
+                    "abandoned": np.asarray(self.abandoned, float),
+                    "service_level": np.asarray(self.within, float) / offered,
+                    "asa_seconds": np.asarray(self.wait_sum) / answered,
+                }
+            )
+
+
+class PoolStats:
+    """Per-interval busy, on-duty and paid agent time of one pool (agent-seconds)."""
+
+    __slots__ = ("busy", "paid", "present")
+
+    def __init__(self, intervals: int) -> None:
+        self.busy = [0.0] * intervals
+        self.present = [0.0] * intervals
+        self.paid = [0.0] * intervals
+
+    def totals(self, cost_per_hour: float) -> dict[str, float]:
+        """Whole-horizon metrics for this pool."""
+        busy, present, paid = sum(self.busy), sum(self.present), sum(self.paid)
+        paid_hours = paid / 3600.0
+        return {
+            "occupancy": _ratio(busy, present),
+            "agents_on_duty": float("nan"),  # filled in by the centre (needs the horizon)
+            "paid_hours": paid_hours,
+            "cost": paid_hours * cost_per_hour,
+        }
+
+    def frame(self, interval: float) -> pd.DataFrame:
+        """One row per interval: mean productive agents on duty and occupancy."""
+        present = np.asarray(self.present)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return pd.DataFrame(
+                {
+                    "agents_on_duty": present / interval,
+                    "occupancy": np.asarray(self.busy) / present,
+                }
+            )
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")

@@ -1,0 +1,1 @@
+"""The simulation model: arrivals, channels, agents, routing, behaviour and the centre."""

@@ -1,0 +1,374 @@
+"""The contact centre: builds one replication from a scenario, runs it, reports it.
+
+Wiring only: arrivals create journeys, journeys make contacts at channels, the router
+matches contacts with pool agents, behaviour decides what happens after a failure, and the
+counters in :mod:`sim.metrics` record it all by reporting interval.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from sim.costs import centre_costs
+from sim.metrics import ChannelStats, PoolStats
+from sim.model.agents import WEEK, Pool
+from sim.model.arrivals import ArrivalProcess
+from sim.model.behaviour import GIVE_UP, RETRY, Behaviour
+from sim.model.channels import AssistedChannel, SelfService
+from sim.model.clock import Calendar, Timer
+from sim.model.contacts import GAVE_UP, RESOLVED, Contact, Journey
+from sim.model.routing import Router
+from sim.model.distributions import Sampler, constant, sampler
+from sim.model.streams import Uniforms, cumulative_shares, stream
+from sim.scenario.schema import ASSISTED, CHANNELS, Scenario
+
+Metrics = dict[tuple[str, str], float]
+
+
+@dataclass
+class ReplicationResult:
+    """What one replication produced: whole-horizon metrics and per-interval tables."""
+
+    replication: int
+    metrics: Metrics  # (scope, metric) -> value
+    intervals: pd.DataFrame  # interval, scope, and the interval columns
+    contacts_simulated: int  # every contact, warm-up included (for throughput)
+
+
+class Centre:
+    """One replication of a scenario."""
+
+    def __init__(self, scenario: Scenario, replication: int) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        run = scenario.run
+        self.env = simpy.Environment()
+        self.calendar = Calendar(run.warmup, run.horizon, run.interval)
+        self.n_intervals = scenario.interval_count
+        self._streams: dict[str, np.random.Generator] = {}
+        self._build_channels()
+        self._build_pools()
+        self._build_journeys()
+        self.contacts_simulated = 0
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _rng(self, purpose: str) -> np.random.Generator:
+        rng = stream(self.scenario.run.seed, self.replication, purpose)
+        self._streams[purpose] = rng
+        return rng
+
+    def _sampler(self, spec: object, purpose: str) -> Sampler:
+        return sampler(spec, self._rng(purpose))
+
+    def _build_channels(self) -> None:
+        spec = self.scenario.channels
+        n = self.n_intervals
+        self.stats = {
+            "phone": ChannelStats("phone", n, spec.phone.service_level.within),
+            "email": ChannelStats("email", n, spec.email.service_level.within),
+            "self_service": ChannelStats("self_service", n, 0.0),
+            "social": ChannelStats("social", n, spec.social.service_level.within),
+        }
+        patience: dict[str, Sampler | None] = {"phone": None, "email": None, "social": None}
+        if spec.phone.patience is not None:
+            patience["phone"] = self._sampler(spec.phone.patience, "patience.phone")
+        if self.scenario.policy.social_mode == "ignore":
+            # Nobody answers: a post "abandons" once its service-level threshold has passed.
+            patience["social"] = constant(spec.social.service_level.within)
+        handle = {ch: getattr(spec, ch).handle_time for ch in ASSISTED}
+        self.channels = {
+            ch: AssistedChannel(
+                ch,
+                self.env,
+                self.calendar,
+                self.stats[ch],
+                self._sampler(handle[ch], f"handle_time.{ch}"),
+                patience[ch],
+            )
+            for ch in ASSISTED
+        }
+        ss = spec.self_service
+        self.self_service = SelfService(
+            self.env,
+            self.calendar,
+            self.stats["self_service"],
+            self._sampler(ss.duration, "duration.self_service"),
+            Uniforms(self._rng("outcome.self_service")),
+            ss.success,
+        )
+        self._fallback = cumulative_shares(dict(ss.fallback))
+        self._fallback_choice = Uniforms(self._rng("fallback.self_service"))
+
+    def _build_pools(self) -> None:
+        scenario = self.scenario
+        served = {ch for p in scenario.pools.values() for ch in p.skills}
+        priority = [ch for ch in scenario.policy.priority if ch in served]
+        priority += [ch for ch in ASSISTED if ch in served and ch not in priority]
+        self.pools: list[Pool] = []
+        for name, spec in scenario.pools.items():
+            order = [ch for ch in priority if ch in spec.skills]
+            pool = Pool(name, spec, order)
+            pool.set_reserve(scenario.policy.reserve.get(name, {}))
+            self.pools.append(pool)
+        self.pool_stats = {p.name: PoolStats(self.n_intervals) for p in self.pools}
+        if scenario.policy.social_mode == "ignore":
+            for pool in self.pools:
+                pool.priority = [ch for ch in pool.priority if ch != "social"]
+        self.router = Router(self.env, self.pools, self.channels, self._served)
+        if scenario.policy.social_mode == "ignore":
+            self.router.pools_for["social"] = []
+
+    def _build_journeys(self) -> None:
+        scenario = self.scenario
+        self.behaviour = Behaviour(
+            scenario.behaviour,
+            Uniforms(self._rng("behaviour")),
+            self._sampler(scenario.behaviour.retry_delay, "retry_delay"),
+        )
+        for channel in self.channels.values():
+            channel.on_abandon = self._abandoned
+        self.self_service.on_success = self._resolve
+        self.self_service.on_failure = self._self_service_failed
+        self._first_choice = Uniforms(self._rng("channel_choice"))
+        self.first_channel = dict(scenario.demand.first_channel)
+        self._first_bounds, self._first_options = cumulative_shares(self.first_channel)
+        n = self.n_intervals
+        self.issues = [0] * n
+        self.resolved = [0] * n
+        self.gave_up = [0] * n
+        self.contacts_measured = 0
+        self.arrivals = ArrivalProcess(
+            scenario.demand,
+            scenario.run.interval,
+            self.calendar.clock(0.0),
+            self._rng("arrivals"),
+            self._rng("day_factor"),
+        )
+
+    # --- journeys -------------------------------------------------------------------------
+
+    def _new_issue(self, event: Timer) -> None:
+        now = self.env.now
+        k = self.calendar.interval_of(now)
+        channel = self._first_choice.choose(self._first_bounds, self._first_options)
+        journey = Journey(now, k, channel)
+        if k >= 0:
+            self.issues[k] += 1
+        self._contact(journey, channel)
+        self._schedule_next_arrival()
+
+    def _contact(self, journey: Journey, channel: str) -> None:
+        """``journey`` makes a contact at ``channel`` now."""
+        self.contacts_simulated += 1
+        journey.contacts += 1
+        if journey.k >= 0:
+            self.contacts_measured += 1
+        now = self.env.now
+        if channel == "self_service":
+            self.self_service.start(journey, now)
+            return
+        contact = self.channels[channel].new_contact(journey, now)
+        self.router.dispatch(contact)
+
+    def _served(self, contact: Contact) -> None:
+        self._resolve(contact.journey)
+
+    def _resolve(self, journey: Journey) -> None:
+        journey.outcome = RESOLVED
+        if journey.k >= 0:
+            self.resolved[journey.k] += 1
+
+    def _give_up(self, journey: Journey) -> None:
+        journey.outcome = GAVE_UP
+        if journey.k >= 0:
+            self.gave_up[journey.k] += 1
+
+    def _self_service_failed(self, journey: Journey) -> None:
+        channel = self._fallback_choice.choose(*self._fallback)
+        self._contact(journey, channel)
+
+    def _abandoned(self, contact: Contact) -> None:
+        journey = contact.journey
+        action, channel = self.behaviour.after_abandon(journey.contacts)
+        if action == GIVE_UP:
+            self._give_up(journey)
+        elif action == RETRY:
+            retry = (journey, contact.channel)
+            Timer(self.env, self.behaviour.retry_delay.draw(), self._retry, retry)
+        else:
+            self._contact(journey, channel)
+
+    def _retry(self, event: Timer) -> None:
+        journey, channel = event._value
+        self._contact(journey, channel)
+
+    # --- time-driven events ---------------------------------------------------------------
+
+    def _schedule_next_arrival(self) -> None:
+        i = self._arrival_index
+        times = self._arrival_times
+        while i >= len(times):
+            times = self._arrival_times = self.arrivals.next_day()
+            i = 0
+            while i < len(times) and times[i] < 0.0:
+                i += 1
+        self._arrival_index = i + 1
+        Timer(self.env, float(times[i]) - self.env.now, self._new_issue, None)
+
+    def _start_headcounts(self) -> None:
+        for pool in self.pools:
+            self._headcount_step(pool)
+
+    def _on_headcount_change(self, event: Timer) -> None:
+        self._headcount_step(event._value)
+
+    def _headcount_step(self, pool: Pool) -> None:
+        """Set ``pool``'s headcount for the current time and schedule its next change."""
+        now = self.env.now
+        week_second = self.calendar.clock(now) % WEEK
+        level, next_change = pool.steps[0][1], math.inf
+        for t, count in pool.steps:
+            if t <= week_second + 1e-9:
+                level = count
+            else:
+                next_change = t - week_second
+                break
+        else:
+            if len(pool.steps) > 1:
+                next_change = WEEK - week_second
+        for agent in pool.set_headcount(now, level):
+            self.router.take_work(pool, agent)
+        if next_change < math.inf:
+            Timer(self.env, next_change, self._on_headcount_change, pool)
+
+    def _interval_boundary(self, event: Timer) -> None:
+        self._close_interval(self.env.now)
+        if self._closing_k < self.n_intervals:
+            self._schedule_boundary()
+
+    def _schedule_boundary(self) -> None:
+        at = min(
+            self.calendar.warmup + (self._closing_k + 1) * self.calendar.interval,
+            self.calendar.end,
+        )
+        Timer(self.env, at - self.env.now, self._interval_boundary, None)
+
+    def _close_interval(self, now: float) -> None:
+        """Book pool time since the last boundary into the interval that just ended."""
+        k = self._closing_k
+        for pool in self.pools:
+            pool.accrue(now)
+            stats = self.pool_stats[pool.name]
+            base = self._pool_base[pool.name]
+            if k >= 0:
+                stats.busy[k] = pool.busy_agents_area() - base[0]
+                stats.present[k] = pool.present_area - base[1]
+                stats.paid[k] = pool.paid_area - base[2]
+            self._pool_base[pool.name] = (
+                pool.busy_agents_area(),
+                pool.present_area,
+                pool.paid_area,
+            )
+        self._closing_k = k + 1
+
+    # --- running --------------------------------------------------------------------------
+
+    def run(self) -> ReplicationResult:
+        """Simulate warm-up and horizon; return this replication's results."""
+        self._arrival_times = np.empty(0)
+        self._arrival_index = 0
+        self._pool_base = {p.name: (0.0, 0.0, 0.0) for p in self.pools}
+        self._closing_k = -1
+        self._start_headcounts()
+        self._schedule_next_arrival()
+        if self.calendar.warmup > 0:
+            Timer(self.env, self.calendar.warmup, self._interval_boundary, None)
+        else:
+            self._close_interval(0.0)
+            self._schedule_boundary()
+        self.env.run(until=self.calendar.end)
+        if self._closing_k < self.n_intervals:
+            self._close_interval(self.calendar.end)
+        for channel in self.channels.values():
+            channel.count_waiting_at_end()
+        return ReplicationResult(
+            self.replication, self._metrics(), self._interval_frame(), self.contacts_simulated
+        )
+
+    # --- reporting ------------------------------------------------------------------------
+
+    def _metrics(self) -> Metrics:
+        metrics: Metrics = {}
+        for name in CHANNELS:
+            for metric, value in self.stats[name].totals().items():
+                metrics[(name, metric)] = value
+        horizon = self.calendar.horizon
+        for pool in self.pools:
+            scope = f"pool:{pool.name}"
+            totals = self.pool_stats[pool.name].totals(pool.spec.cost_per_hour)
+            totals["agents_on_duty"] = sum(self.pool_stats[pool.name].present) / horizon
+            for metric, value in totals.items():
+                metrics[(scope, metric)] = value
+        issues = sum(self.issues)
+        resolved = sum(self.resolved)
+        gave_up = sum(self.gave_up)
+        centre = {
+            "issues": issues,
+            "resolved": resolved,
+            "gave_up": gave_up,
+            "open_end": issues - resolved - gave_up,
+            "resolved_rate": resolved / issues if issues else math.nan,
+            "contacts": self.contacts_measured,
+            "contacts_per_issue": self.contacts_measured / issues if issues else math.nan,
+            "social_first_share_end": self.first_channel.get("social", 0.0),
+            "public_negative": 0.0,
+            "public_positive": 0.0,
+        }
+        for metric, value in centre.items():
+            metrics[("centre", metric)] = value
+        metrics.update(centre_costs(self.scenario, metrics))
+        return metrics
+
+    def _interval_frame(self) -> pd.DataFrame:
+        frames = []
+        staffed = {
+            ch: sum(
+                (self.pool_stats[p.name].frame(self.calendar.interval)["agents_on_duty"])
+                for p in self.pools
+                if ch in p.skills
+            )
+            for ch in ASSISTED
+        }
+        for name in CHANNELS:
+            frame = self.stats[name].frame()
+            frame["agents_on_duty"] = staffed.get(name, np.nan)
+            frame["occupancy"] = np.nan
+            frame.insert(0, "scope", name)
+            frame.insert(0, "interval", np.arange(self.n_intervals))
+            frames.append(frame)
+        for pool in self.pools:
+            frame = self.pool_stats[pool.name].frame(self.calendar.interval)
+            frame.insert(0, "scope", f"pool:{pool.name}")
+            frame.insert(0, "interval", np.arange(self.n_intervals))
+            frames.append(frame)
+        centre = pd.DataFrame(
+            {
+                "interval": np.arange(self.n_intervals),
+                "scope": "centre",
+                "issues": np.asarray(self.issues, float),
+                "social_first_share": self.first_channel.get("social", 0.0),
+            }
+        )
+        frames.append(centre)
+        return pd.concat(frames, ignore_index=True)
+
+
+def simulate(scenario: Scenario, replication: int) -> ReplicationResult:
+    """Run replication ``replication`` of ``scenario`` (deterministic given the seed)."""
+    return Centre(scenario, replication).run()

@@ -1,0 +1,138 @@
+"""Channels: where contacts wait for an agent, or serve themselves.
+
+Phone, email and social share one mechanism, :class:`AssistedChannel` — a first-come
+first-served queue shared by every pool that serves the channel, with optional customer
+patience (phone callers hang up; nobody abandons an email). What differs between them is
+configuration (patience, service-level threshold, concurrency at the pools), not code.
+:class:`SelfService` has no agents: a session lasts a while, then succeeds or falls back.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+
+import simpy
+
+from sim.metrics import ChannelStats
+from sim.model.clock import Calendar, Timer
+from sim.model.contacts import ABANDONED, WAITING, Contact, Journey
+from sim.model.distributions import Sampler
+from sim.model.streams import Uniforms
+
+INF = math.inf
+
+
+class AssistedChannel:
+    """A channel answered by agents: a FIFO queue with optional abandonment."""
+
+    def __init__(
+        self,
+        name: str,
+        env: simpy.Environment,
+        calendar: Calendar,
+        stats: ChannelStats,
+        handle_time: Sampler,
+        patience: Sampler | None,
+    ) -> None:
+        self.name = name
+        self.env = env
+        self.calendar = calendar
+        self.stats = stats
+        self.handle_time = handle_time
+        self.patience = patience
+        self.queue: deque[Contact] = deque()
+        self.waiting = 0  # contacts in the queue that have not abandoned
+        self.on_abandon: Callable[[Contact], None] = lambda contact: None
+
+    def new_contact(self, journey: Journey, now: float) -> Contact:
+        """A contact of ``journey`` arriving now, with its handle time and patience drawn."""
+        patience = self.patience.draw() if self.patience is not None else INF
+        k = self.calendar.interval_of(now)
+        if k >= 0:
+            self.stats.offered[k] += 1
+        return Contact(journey, self.name, now, k, self.handle_time.draw(), patience)
+
+    def enqueue(self, contact: Contact) -> None:
+        """No agent was free: the contact waits, and abandons when its patience runs out."""
+        self.queue.append(contact)
+        self.waiting += 1
+        if contact.k >= 0:
+            self.stats.waited[contact.k] += 1
+        if contact.patience < INF:
+            Timer(self.env, contact.patience, self._patience_over, contact)
+
+    def pop(self) -> Contact:
+        """The longest-waiting contact that is still waiting (abandoned ones are skipped)."""
+        queue = self.queue
+        contact = queue.popleft()
+        while contact.state != WAITING:
+            contact = queue.popleft()
+        self.waiting -= 1
+        return contact
+
+    def record_answer(self, contact: Contact, now: float) -> None:
+        """An agent takes ``contact`` after it waited since its arrival."""
+        k = contact.k
+        if k >= 0:
+            wait = now - contact.arrived
+            stats = self.stats
+            stats.answered[k] += 1
+            stats.wait_sum[k] += wait
+            if wait <= stats.within_seconds:
+                stats.within[k] += 1
+
+    def _patience_over(self, event: Timer) -> None:
+        contact: Contact = event._value
+        if contact.state != WAITING:
+            return
+        contact.state = ABANDONED
+        self.waiting -= 1
+        if contact.k >= 0:
+            self.stats.abandoned[contact.k] += 1
+        self.on_abandon(contact)
+
+    def count_waiting_at_end(self) -> None:
+        """Record how many measured contacts were still waiting when the run ended."""
+        self.stats.waiting_end = sum(1 for c in self.queue if c.state == WAITING and c.k >= 0)
+
+
+class SelfService:
+    """Web self-service: no agents; succeeds with a probability, else falls back."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        calendar: Calendar,
+        stats: ChannelStats,
+        duration: Sampler,
+        outcome: Uniforms,
+        success: float,
+    ) -> None:
+        self.env = env
+        self.calendar = calendar
+        self.stats = stats
+        self.duration = duration
+        self.outcome = outcome
+        self.success = success
+        self.on_success: Callable[[Journey], None] = lambda journey: None
+        self.on_failure: Callable[[Journey], None] = lambda journey: None
+
+    def start(self, journey: Journey, now: float) -> None:
+        """A session starts at once (no queue); its outcome is drawn now for CRN."""
+        k = self.calendar.interval_of(now)
+        if k >= 0:
+            stats = self.stats
+            stats.offered[k] += 1
+            stats.answered[k] += 1
+            stats.within[k] += 1
+        succeeded = self.outcome.draw() < self.success
+        callback = self._succeeded if succeeded else self._failed
+        Timer(self.env, self.duration.draw(), callback, journey)
+
+    def _succeeded(self, event: Timer) -> None:
+        self.on_success(event._value)
+
+    def _failed(self, event: Timer) -> None:
+        self.on_failure(event._value)

@@ -1,0 +1,59 @@
+"""Scheduling on the SimPy environment, and the calendar of a run.
+
+The model is driven by callbacks rather than SimPy processes: a :class:`Timer` is an event
+that is already triggered, carries one payload (a contact, an agent) in its value and calls
+one function when its time comes. That is all a contact centre needs (a wait, then
+something happens), and it avoids a generator frame and an ``AnyOf`` race per contact.
+
+Calendar: simulation time is in seconds. The measured horizon starts on a Monday at 00:00,
+``warmup`` seconds after time zero; the warm-up runs over the days just before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+from simpy.events import NORMAL, Event
+
+from sim.scenario.units import DAY
+
+WEEK = 7 * DAY
+
+
+class Timer(Event):
+    """Call ``callback(event)`` after ``delay``; the payload is ``event.value``."""
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, callback: Callable[[Event], None], payload: Any
+    ) -> None:
+        self.env = env
+        self.callbacks = [callback]
+        self._ok = True
+        self._value = payload
+        env.schedule(self, NORMAL, delay)
+
+
+class Calendar:
+    """Maps simulation time to reporting intervals and clock time for one run."""
+
+    def __init__(self, warmup: float, horizon: float, interval: float) -> None:
+        self.warmup = warmup
+        self.horizon = horizon
+        self.end = warmup + horizon
+        self.interval = interval
+
+    def interval_of(self, t: float) -> int:
+        """Reporting interval of time ``t``; -1 during warm-up."""
+        if t < self.warmup:
+            return -1
+        return int((t - self.warmup) // self.interval)
+
+    def clock(self, t: float) -> float:
+        """Seconds since the Monday 00:00 that starts the measured horizon (negative before)."""
+        return t - self.warmup
+
+    def sim_time(self, clock: float) -> float:
+        """Simulation time of a clock time (inverse of :meth:`clock`)."""
+        return clock + self.warmup

@@ -1,0 +1,75 @@
+"""Routing: which agent takes which contact, by the channel policy.
+
+A contact that arrives goes to the first pool (in scenario order) serving its channel that
+has an agent able to take it now (best fit, respecting reservations); otherwise it waits in
+its channel's queue. An agent who frees capacity takes the head of the first non-empty queue
+in its pool's priority order that it may take, and repeats while it has room — so priority
+is non-preemptive and reservations hold agents idle for the reserved channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import simpy
+
+from sim.model.agents import Pool
+from sim.model.channels import AssistedChannel
+from sim.model.clock import Timer
+from sim.model.contacts import DONE, SERVING, Contact
+
+
+class Router:
+    """Matches contacts with agents across the centre's pools and queues."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        pools: list[Pool],
+        channels: dict[str, AssistedChannel],
+        on_served: Callable[[Contact], None],
+    ) -> None:
+        self.env = env
+        self.channels = channels
+        self.pools_for = {ch: [p for p in pools if ch in p.skills] for ch in channels}
+        self.on_served = on_served
+
+    def dispatch(self, contact: Contact) -> None:
+        """Give ``contact`` to an agent now, or queue it."""
+        for pool in self.pools_for[contact.channel]:
+            agent = pool.find_agent(contact.channel)
+            if agent >= 0:
+                self._start(contact, pool, agent, self.env.now)
+                return
+        self.channels[contact.channel].enqueue(contact)
+
+    def take_work(self, pool: Pool, agent: int) -> None:
+        """``agent`` has free capacity: take queued contacts by priority while it has room."""
+        channels = self.channels
+        now = self.env.now
+        took = True
+        while took:
+            took = False
+            for name in pool.priority:
+                channel = channels[name]
+                if channel.waiting and pool.can_take(agent, name):
+                    self._start(channel.pop(), pool, agent, now)
+                    took = True
+                    break
+
+    def _start(self, contact: Contact, pool: Pool, agent: int, now: float) -> None:
+        contact.state = SERVING
+        contact.pool = pool
+        contact.agent = agent
+        self.channels[contact.channel].record_answer(contact, now)
+        pool.seize(now, agent, contact.channel)
+        service = contact.handle * pool.efficiency[contact.channel]
+        Timer(self.env, service, self._finish, contact)
+
+    def _finish(self, event: Timer) -> None:
+        contact: Contact = event._value
+        contact.state = DONE
+        pool: Pool = contact.pool
+        if pool.release(self.env.now, contact.agent, contact.channel):
+            self.take_work(pool, contact.agent)
+        self.on_served(contact)
