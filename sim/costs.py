@@ -20,9 +20,7 @@ def centre_costs(scenario: Scenario, metrics: Metrics) -> Metrics:
     """Cost breakdown and totals under the ``centre`` scope, from a replication's metrics."""
     costs = scenario.costs
     agents = sum(metrics[(f"pool:{name}", "cost")] for name in scenario.pools)
-    contacts = sum(
-        costs.per_contact.get(ch, 0.0) * metrics[(ch, "offered")] for ch in CHANNELS
-    )
+    contacts = sum(costs.per_contact.get(ch, 0.0) * metrics[(ch, "offered")] for ch in CHANNELS)
     abandoned = costs.abandoned_contact * sum(metrics[(ch, "abandoned")] for ch in CHANNELS)
     unresolved = costs.unresolved_issue * metrics[("centre", "gave_up")]
     public = (

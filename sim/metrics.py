@@ -7,6 +7,8 @@ conversion to pandas happens once per replication.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,7 @@ class ChannelStats:
         "within_seconds",
     )
 
-    def __init__(self, name: str, intervals: int, within_seconds: float) -> None:
+    def __init__(self, name: str, intervals: int, within_seconds: float | None) -> None:
         self.name = name
         self.within_seconds = within_seconds
         self.offered = [0] * intervals
@@ -50,8 +52,12 @@ class ChannelStats:
             "abandon_rate": _ratio(abandoned, offered),
             "p_wait": _ratio(sum(self.waited), offered),
             "asa_seconds": _ratio(sum(self.wait_sum), answered),
-            "service_level": _ratio(sum(self.within), offered),
+            "service_level": self._service_level(sum(self.within), offered),
         }
+
+    def _service_level(self, within: float, offered: float) -> float:
+        """Answered within the threshold / offered; NaN for a channel without a target."""
+        return math.nan if self.within_seconds is None else _ratio(within, offered)
 
     def frame(self) -> pd.DataFrame:
         """One row per interval."""
@@ -63,7 +69,9 @@ class ChannelStats:
                     "offered": offered,
                     "answered": answered,
                     "abandoned": np.asarray(self.abandoned, float),
-                    "service_level": np.asarray(self.within, float) / offered,
+                    "service_level": np.asarray(self.within, float) / offered
+                    if self.within_seconds is not None
+                    else np.nan,
                     "asa_seconds": np.asarray(self.wait_sum) / answered,
                 }
             )

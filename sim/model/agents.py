@@ -70,7 +70,9 @@ class Pool:
         self.units = {ch: self.capacity // c for ch, c in concurrency.items()}
         self.efficiency = {ch: spec.efficiency.get(ch, 1.0) for ch in self.skills}
         self.steps = (
-            [(0.0, spec.agents)] if spec.agents is not None else weekly_headcount(spec.schedule or [])
+            [(0.0, spec.agents)]
+            if spec.agents is not None
+            else weekly_headcount(spec.schedule or [])
         )
         most = max(count for _, count in self.steps)
         self.free = [self.capacity] * most
@@ -112,7 +114,7 @@ class Pool:
 
     def productive(self, scheduled: int) -> int:
         """Agents actually available out of ``scheduled`` paid ones, after shrinkage."""
-        return int(round(scheduled * (1.0 - self.spec.shrinkage)))
+        return round(scheduled * (1.0 - self.spec.shrinkage))
 
     def set_headcount(self, now: float, scheduled: int) -> list[int]:
         """Change the paid headcount; returns agents newly able to take work."""

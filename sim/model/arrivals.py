@@ -36,6 +36,11 @@ class ArrivalProcess:
         self._offset = -start_clock  # clock time -> simulation time
         self.day_factors: list[float] = []
 
+    @property
+    def next_day_start(self) -> float:
+        """Simulation time at which the next day to be generated begins."""
+        return self._day * DAY + self._offset
+
     def next_day(self) -> np.ndarray:
         """Sorted simulation times of the next day's arrivals."""
         factor = 1.0

@@ -7,7 +7,7 @@ customer at the same point make that customer do the same thing (common random n
 from __future__ import annotations
 
 from sim.model.distributions import Sampler
-from sim.model.streams import Uniforms, cumulative_shares
+from sim.model.streams import Uniforms, cumulative_shares, pick
 from sim.scenario.schema import Behaviour as BehaviourSpec
 
 RETRY, GIVE_UP = "retry", "give_up"
@@ -33,9 +33,7 @@ class Behaviour:
         u = self._choices.draw()  # drawn even at the cap, so later draws stay aligned
         if contacts_so_far >= self.max_attempts or not self._options:
             return GIVE_UP, None
-        for bound, option in zip(self._bounds, self._options, strict=True):
-            if u < bound:
-                break
+        option = pick(u, self._bounds, self._options)
         if option.startswith("switch:"):
             return "switch", option.removeprefix("switch:")
         return option, None

@@ -21,9 +21,9 @@ from sim.model.arrivals import ArrivalProcess
 from sim.model.behaviour import GIVE_UP, RETRY, Behaviour
 from sim.model.channels import AssistedChannel, SelfService
 from sim.model.clock import Calendar, Timer
-from sim.model.contacts import GAVE_UP, RESOLVED, Contact, Journey
-from sim.model.routing import Router
+from sim.model.contacts import GAVE_UP, OPEN, RESOLVED, SERVING, WAITING, Contact, Journey
 from sim.model.distributions import Sampler, constant, sampler
+from sim.model.routing import Router
 from sim.model.streams import Uniforms, cumulative_shares, stream
 from sim.scenario.schema import ASSISTED, CHANNELS, Scenario
 
@@ -72,7 +72,7 @@ class Centre:
         self.stats = {
             "phone": ChannelStats("phone", n, spec.phone.service_level.within),
             "email": ChannelStats("email", n, spec.email.service_level.within),
-            "self_service": ChannelStats("self_service", n, 0.0),
+            "self_service": ChannelStats("self_service", n, None),
             "social": ChannelStats("social", n, spec.social.service_level.within),
         }
         patience: dict[str, Sampler | None] = {"phone": None, "email": None, "social": None}
@@ -180,11 +180,15 @@ class Centre:
         self._resolve(contact.journey)
 
     def _resolve(self, journey: Journey) -> None:
+        if journey.outcome != OPEN:
+            raise RuntimeError("a journey was closed twice")
         journey.outcome = RESOLVED
         if journey.k >= 0:
             self.resolved[journey.k] += 1
 
     def _give_up(self, journey: Journey) -> None:
+        if journey.outcome != OPEN:
+            raise RuntimeError("a journey was closed twice")
         journey.outcome = GAVE_UP
         if journey.k >= 0:
             self.gave_up[journey.k] += 1
@@ -214,6 +218,8 @@ class Centre:
         i = self._arrival_index
         times = self._arrival_times
         while i >= len(times):
+            if self.arrivals.next_day_start >= self.calendar.end:
+                return  # no more arrivals within the run
             times = self._arrival_times = self.arrivals.next_day()
             i = 0
             while i < len(times) and times[i] < 0.0:
@@ -300,6 +306,25 @@ class Centre:
         return ReplicationResult(
             self.replication, self._metrics(), self._interval_frame(), self.contacts_simulated
         )
+
+    def census(self) -> set[Journey]:
+        """Open journeys still in the system, found by looking at it, not at the counters.
+
+        Used by conservation tests: a journey is somewhere — queued, in service, in a
+        self-service session or waiting to retry — or it has been closed.
+        """
+        found: set[Journey] = set()
+        for channel in self.channels.values():
+            found.update(c.journey for c in channel.queue if c.state == WAITING)
+        for _, _, _, event in self.env._queue:
+            payload = getattr(event, "_value", None)
+            if isinstance(payload, Contact) and payload.state in (WAITING, SERVING):
+                found.add(payload.journey)
+            elif isinstance(payload, Journey):
+                found.add(payload)
+            elif isinstance(payload, tuple) and payload and isinstance(payload[0], Journey):
+                found.add(payload[0])
+        return {j for j in found if j.outcome == OPEN}
 
     # --- reporting ------------------------------------------------------------------------
 

@@ -126,7 +126,6 @@ class SelfService:
             stats = self.stats
             stats.offered[k] += 1
             stats.answered[k] += 1
-            stats.within[k] += 1
         succeeded = self.outcome.draw() < self.success
         callback = self._succeeded if succeeded else self._failed
         Timer(self.env, self.duration.draw(), callback, journey)

@@ -24,7 +24,17 @@ class Journey:
 class Contact:
     """One attempt by a journey at one channel, with its attributes drawn at creation."""
 
-    __slots__ = ("agent", "arrived", "channel", "handle", "journey", "k", "patience", "pool", "state")
+    __slots__ = (
+        "agent",
+        "arrived",
+        "channel",
+        "handle",
+        "journey",
+        "k",
+        "patience",
+        "pool",
+        "state",
+    )
 
     def __init__(
         self, journey: Journey, channel: str, arrived: float, k: int, handle: float, patience: float

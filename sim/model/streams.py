@@ -19,7 +19,9 @@ BATCH = 4096
 def stream(seed: int, replication: int, purpose: str) -> np.random.Generator:
     """The Generator for one purpose in one replication."""
     key = zlib.crc32(purpose.encode("utf-8"))
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replication, key))))
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replication, key)))
+    )
 
 
 class Uniforms:
@@ -43,11 +45,15 @@ class Uniforms:
 
     def choose(self, cumulative: list[float], options: list[str]) -> str:
         """Pick one of ``options`` with the probabilities whose running sums are ``cumulative``."""
-        u = self.draw()
-        for bound, option in zip(cumulative, options, strict=True):
-            if u < bound:
-                return option
-        return options[-1]
+        return pick(self.draw(), cumulative, options)
+
+
+def pick(u: float, cumulative: list[float], options: list[str]) -> str:
+    """The option whose slice of [0, 1) holds the uniform number ``u``."""
+    for bound, option in zip(cumulative, options, strict=True):
+        if u < bound:
+            return option
+    return options[-1]
 
 
 def cumulative_shares(shares: dict[str, float]) -> tuple[list[float], list[str]]:

@@ -30,7 +30,7 @@ def parse_duration(value: object) -> float:
 
     Raises ``ValueError`` with a message a planner can act on.
     """
-    if isinstance(value, bool) or isinstance(value, int | float):
+    if isinstance(value, bool | int | float):
         raise ValueError(
             f"a duration needs a unit, e.g. '{value}s', '{value}min' or '{value}h' "
             f"(got the bare number {value!r})"
@@ -58,4 +58,4 @@ def format_duration(seconds: float) -> str:
         count = seconds / factor
         if count >= 1 and abs(count - round(count)) < 1e-9:
             return f"{round(count)}{unit}"
-    return f"{seconds:g}s"
+    return f"{seconds!r}s"
