@@ -1,0 +1,80 @@
+"""Agent pools: schedules, shrinkage, concurrency and occupancy."""
+
+from __future__ import annotations
+
+import pytest
+from builders import build, mmc_data
+
+from sim.model.agents import WEEK, weekly_headcount
+from sim.model.centre import Centre
+from sim.scenario.schema import Shift
+from sim.scenario.units import DAY
+
+
+def shift(days: str, start: str, end: str, agents: int) -> Shift:
+    return Shift.model_validate({"days": days, "from": start, "to": end, "agents": agents})
+
+
+def test_weekly_headcount_adds_overlapping_shifts() -> None:
+    steps = weekly_headcount([shift("mon", "08:00", "16:00", 5), shift("mon", "12:00", "20:00", 3)])
+    assert steps == [
+        (0.0, 0),
+        (8 * 3600.0, 5),
+        (12 * 3600.0, 8),
+        (16 * 3600.0, 3),
+        (20 * 3600.0, 0),
+    ]
+
+
+def test_overnight_shift_on_sunday_wraps_to_monday_morning() -> None:
+    steps = weekly_headcount([shift("sun", "22:00", "06:00", 4)])
+    assert steps[0] == (0.0, 4)  # Monday 00:00 is still Sunday's night shift
+    assert (6 * 3600.0, 0) in steps
+    assert (6 * DAY + 22 * 3600.0, 4) in steps
+    assert all(0 <= t < WEEK for t, _ in steps)
+
+
+@pytest.mark.parametrize("per_hour", [1e-9, 20.0])
+def test_scheduled_hours_and_shrinkage_drive_paid_and_productive_time(per_hour: float) -> None:
+    data = mmc_data(per_hour=per_hour, horizon="7d", warmup="0s", replications=1)
+    data["pools"]["voice"] = {
+        "schedule": [{"days": "mon-fri", "from": "08:00", "to": "18:00", "agents": 10}],
+        "skills": ["phone"],
+        "shrinkage": 0.3,
+        "cost_per_hour": 20,
+    }
+    metrics = Centre(build(data), 0).run().metrics
+    paid = 5 * 10 * 10  # five days, ten hours, ten agents
+    assert metrics[("pool:voice", "paid_hours")] == pytest.approx(paid)
+    assert metrics[("pool:voice", "cost")] == pytest.approx(paid * 20)
+    productive_hours = 5 * 10 * 7  # 30% shrinkage leaves 7 of 10 agents
+    mean_on_duty = productive_hours / (7 * 24)
+    on_duty = metrics[("pool:voice", "agents_on_duty")]
+    if metrics[("phone", "offered")] == 0:
+        assert on_duty == pytest.approx(mean_on_duty)
+    else:  # agents finish the call in hand when their shift ends: a little unpaid overrun
+        assert mean_on_duty < on_duty < mean_on_duty * 1.01
+
+
+def test_calls_outside_opening_hours_wait_for_the_morning() -> None:
+    data = mmc_data(per_hour=20.0, horizon="2d", warmup="0s", replications=1)
+    data["pools"]["voice"] = {
+        "schedule": [{"days": "all", "from": "08:00", "to": "18:00", "agents": 5}],
+        "skills": ["phone"],
+    }
+    metrics = Centre(build(data), 0).run().metrics
+    assert metrics[("phone", "p_wait")] > 0.5  # everyone calling at night waits
+    assert metrics[("phone", "asa_seconds")] > 3600
+
+
+def test_concurrency_lets_one_agent_hold_several_social_threads() -> None:
+    data = mmc_data(agents=1, per_hour=30.0, aht="10min", replications=1, horizon="1d")
+    data["demand"]["first_channel"] = {"social": 1.0}
+    data["channels"] = {"social": {"handle_time": {"dist": "exponential", "mean": "10min"}}}
+    data["pools"]["voice"] = {"agents": 1, "skills": ["social"], "concurrency": {"social": 3}}
+    metrics = Centre(build(data), 0).run().metrics
+    # 5 Erlangs of social work on one agent with three slots: far beyond one at a time
+    occupancy = metrics[("pool:voice", "occupancy")]
+    assert occupancy == pytest.approx(1.0, abs=1e-9)
+    single = build(data, pools={"voice": {"concurrency": {"social": 1}}})
+    assert Centre(single, 0).run().metrics[("social", "answered")] < metrics[("social", "answered")]
