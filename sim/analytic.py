@@ -385,16 +385,16 @@ def erlang_a(
 
     service_level = None
     if t is not None:
-        service_level = p_no_wait + _answered_within(n_mu, theta, queue_probs, t)
+        service_level = _probability(p_no_wait + _answered_within(n_mu, theta, queue_probs, t))
 
     return ErlangAResult(
-        p_wait=p_wait,
-        p_abandon=p_abandon,
+        p_wait=_probability(p_wait),
+        p_abandon=_probability(p_abandon),
         mean_wait=mean_wait,
         mean_queue=mean_queue,
         asa_answered=asa_answered,
         service_level=service_level,
-        occupancy=occupancy,
+        occupancy=_probability(occupancy),
     )
 
 
@@ -509,3 +509,8 @@ def halfin_whitt_p_wait(beta: float) -> float:
     # 1 / (1 + e^y) with y = log(beta Phi(beta) / phi(beta)) is expit(-y).
     y = math.log(b) + float(special.log_ndtr(b)) - float(stats.norm.logpdf(b))
     return float(special.expit(-y))
+
+
+def _probability(value: float) -> float:
+    """Clamp a probability computed as a sum of terms to [0, 1] (last-ulp rounding)."""
+    return min(1.0, max(0.0, value))

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 from builders import build, multichannel_data
+from hypothesis import settings
 
 from sim.scenario import Scenario
+
+# Property tests are derandomised and keep no example database, so every run (and CI) tries
+# exactly the same examples: deterministic, like the statistical tests' fixed seeds.
+settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+settings.load_profile("deterministic")
 
 
 @pytest.fixture
