@@ -19,6 +19,7 @@ class ChannelStats:
     __slots__ = (
         "abandoned",
         "answered",
+        "community",
         "name",
         "offered",
         "wait_sum",
@@ -37,6 +38,7 @@ class ChannelStats:
         self.waited = [0] * intervals  # contacts that did not find an agent at once
         self.within = [0] * intervals  # answered within the service-level threshold
         self.wait_sum = [0.0] * intervals  # seconds waited by answered contacts
+        self.community = [0] * intervals  # social posts resolved by the peer community
         self.waiting_end = 0  # measured contacts still waiting when the run ended
 
     def totals(self) -> dict[str, float]:
@@ -44,7 +46,7 @@ class ChannelStats:
         offered = sum(self.offered)
         answered = sum(self.answered)
         abandoned = sum(self.abandoned)
-        return {
+        totals = {
             "offered": offered,
             "answered": answered,
             "abandoned": abandoned,
@@ -54,6 +56,9 @@ class ChannelStats:
             "asa_seconds": _ratio(sum(self.wait_sum), answered),
             "service_level": self._service_level(sum(self.within), offered),
         }
+        if self.name == "social":
+            totals["community_resolved"] = sum(self.community)
+        return totals
 
     def _service_level(self, within: float, offered: float) -> float:
         """Answered within the threshold / offered; NaN for a channel without a target."""

@@ -55,6 +55,14 @@ def multichannel_data() -> dict[str, Any]:
         },
         "channels": {
             "phone": {"patience": {"dist": "exponential", "mean": "2min"}},
+            "social": {
+                "public_share": 0.7,
+                "exchanges": 2.5,
+                "reply_delay": {"dist": "exponential", "mean": "20min"},
+                "handoff": {"probability": 0.35, "to": "email"},
+                "community_resolves": 0.05,
+                "misrouted": {"share": 0.2, "delay": "2h"},
+            },
             "self_service": {
                 "success": 0.5,
                 "fallback": {"phone": 0.5, "email": 0.3, "social": 0.2},
@@ -68,6 +76,7 @@ def multichannel_data() -> dict[str, Any]:
             },
             "retry_delay": {"dist": "exponential", "mean": "10min"},
             "max_attempts": 4,
+            "escalate_to_social": {"after": "2h", "probability": 0.2},
         },
         "pools": {
             "voice": {

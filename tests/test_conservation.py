@@ -16,6 +16,8 @@ from sim.scenario import CHANNELS, Scenario
 VARIANTS = {
     "multichannel": {},
     "social_ignored": {"policy": {"social_mode": "ignore"}},
+    "social_deflected": {"policy": {"social_mode": "deflect"}},
+    "jump_the_line": {"behaviour": {"jump_the_line": {"enabled": True, "period": "6h"}}},
     "email_first_priority": {"policy": {"priority": ["email", "social", "phone"]}},
     "reserve_for_phone": {"policy": {"reserve": {"digital": {"phone": 2}}}},
     "overloaded": {"demand": {"issues_per_day": 9000}},
@@ -37,6 +39,7 @@ def test_every_contact_is_answered_abandoned_or_still_waiting(variant: str) -> N
             metrics[(channel, "answered")]
             + metrics[(channel, "abandoned")]
             + metrics[(channel, "waiting_end")]
+            + metrics.get((channel, "community_resolved"), 0)
         )
         assert offered == rest, channel
     assert metrics[("phone", "offered")] > 0 and metrics[("email", "offered")] > 0

@@ -37,3 +37,61 @@ class Behaviour:
         if option.startswith("switch:"):
             return "switch", option.removeprefix("switch:")
         return option, None
+
+
+class JumpTheLine:
+    """The learned habit of complaining in public because it gets answered faster.
+
+    Every ``period`` the share of new issues that go to social first moves by ``rate`` toward
+    a target::
+
+        advantage = clamp(1 - W_public / W_private, 0, 1)
+        target    = s0 + (max(cap, s0) - s0) * advantage
+        share    += rate * (target - share)
+
+    where ``W_public`` is the mean time to the first real answer of public complaints in the
+    last period (the public reply when social is served; the private answer after a
+    deflection), ``W_private`` the mean wait of phone and email contacts answered in the
+    period, ``s0`` the scenario's own social-first share and ``cap`` ``max_social_first``.
+    When public complaints are not answered faster (or not at all), the target is ``s0``
+    and the habit fades back toward it.
+    """
+
+    def __init__(self, base_share: float, rate: float, cap: float) -> None:
+        self.base = base_share
+        self.rate = rate
+        self.cap = max(cap, base_share)
+        self.share = base_share
+        self.public_wait = 0.0
+        self.public_answered = 0
+
+    def observe_public(self, wait: float) -> None:
+        """A public complaint got its first real answer after ``wait`` seconds."""
+        self.public_wait += wait
+        self.public_answered += 1
+
+    def advantage(self, private_wait: float, private_answered: int) -> float:
+        """How much faster public complaints were answered, in [0, 1]."""
+        if not self.public_answered or not private_answered or private_wait <= 0:
+            return 0.0
+        ratio = (self.public_wait / self.public_answered) / (private_wait / private_answered)
+        return min(1.0, max(0.0, 1.0 - ratio))
+
+    def update(self, private_wait: float, private_answered: int) -> float:
+        """End of a period: move the share toward its target; returns the new share."""
+        advantage = self.advantage(private_wait, private_answered)
+        target = self.base + (self.cap - self.base) * advantage
+        self.share += self.rate * (target - self.share)
+        self.public_wait, self.public_answered = 0.0, 0
+        return self.share
+
+
+def first_channel_shares(base: dict[str, float], social: float) -> dict[str, float]:
+    """The scenario's first-channel shares with social set to ``social``, the rest rescaled."""
+    rest = 1.0 - base.get("social", 0.0)
+    if rest <= 0:
+        return dict(base)
+    scale = (1.0 - social) / rest
+    shares = {ch: share * scale for ch, share in base.items() if ch != "social"}
+    shares["social"] = social
+    return shares

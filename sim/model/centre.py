@@ -18,16 +18,28 @@ from sim.costs import centre_costs
 from sim.metrics import ChannelStats, PoolStats
 from sim.model.agents import WEEK, Pool
 from sim.model.arrivals import ArrivalProcess
-from sim.model.behaviour import GIVE_UP, RETRY, Behaviour
+from sim.model.behaviour import GIVE_UP, RETRY, Behaviour, JumpTheLine, first_channel_shares
 from sim.model.channels import AssistedChannel, SelfService
 from sim.model.clock import Calendar, Timer
-from sim.model.contacts import GAVE_UP, OPEN, RESOLVED, SERVING, WAITING, Contact, Journey
+from sim.model.contacts import (
+    AWAITING_CUSTOMER,
+    GAVE_UP,
+    IN_TRANSIT,
+    OPEN,
+    RESOLVED,
+    SERVING,
+    WAITING,
+    Contact,
+    Journey,
+)
 from sim.model.distributions import Sampler, constant, sampler
 from sim.model.routing import Router
+from sim.model.social import SocialChannel, extra_exchanges_batch
 from sim.model.streams import Uniforms, cumulative_shares, stream
 from sim.scenario.schema import ASSISTED, CHANNELS, Scenario
 
 Metrics = dict[tuple[str, str], float]
+LIVE = (WAITING, SERVING, AWAITING_CUSTOMER, IN_TRANSIT)
 
 
 @dataclass
@@ -81,18 +93,36 @@ class Centre:
         if self.scenario.policy.social_mode == "ignore":
             # Nobody answers: a post "abandons" once its service-level threshold has passed.
             patience["social"] = constant(spec.social.service_level.within)
-        handle = {ch: getattr(spec, ch).handle_time for ch in ASSISTED}
-        self.channels = {
-            ch: AssistedChannel(
-                ch,
-                self.env,
-                self.calendar,
-                self.stats[ch],
-                self._sampler(handle[ch], f"handle_time.{ch}"),
-                patience[ch],
-            )
-            for ch in ASSISTED
+        handle = {
+            ch: self._sampler(getattr(spec, ch).handle_time, f"handle_time.{ch}") for ch in ASSISTED
         }
+        self.channels: dict[str, AssistedChannel] = {
+            ch: AssistedChannel(
+                ch, self.env, self.calendar, self.stats[ch], handle[ch], patience[ch]
+            )
+            for ch in ("phone", "email")
+        }
+        social = spec.social
+        self.social = SocialChannel(
+            self.env,
+            self.calendar,
+            self.stats["social"],
+            handle["social"],
+            patience["social"],
+            social,
+            self.scenario.policy.social_mode,
+            {
+                "reply_delay": self._sampler(social.reply_delay, "reply_delay.social"),
+                "audience": self._sampler(social.audience, "audience.social"),
+                "extra_exchanges": Sampler(
+                    self._rng("exchanges.social"),
+                    extra_exchanges_batch(social.exchanges),
+                    social.exchanges - 1.0,
+                ),
+            },
+            Uniforms(self._rng("thread.social")),
+        )
+        self.channels["social"] = self.social
         ss = spec.self_service
         self.self_service = SelfService(
             self.env,
@@ -120,9 +150,11 @@ class Centre:
         if scenario.policy.social_mode == "ignore":
             for pool in self.pools:
                 pool.priority = [ch for ch in pool.priority if ch != "social"]
-        self.router = Router(self.env, self.pools, self.channels, self._served)
+        self.router = Router(self.env, self.pools, self.channels)
         if scenario.policy.social_mode == "ignore":
             self.router.pools_for["social"] = []
+        for channel in self.channels.values():
+            channel.router = self.router
 
     def _build_journeys(self) -> None:
         scenario = self.scenario
@@ -133,16 +165,32 @@ class Centre:
         )
         for channel in self.channels.values():
             channel.on_abandon = self._abandoned
+            channel.on_done = self._served
+        self.social.on_handoff = self._handoff
         self.self_service.on_success = self._resolve
         self.self_service.on_failure = self._self_service_failed
         self._first_choice = Uniforms(self._rng("channel_choice"))
         self.first_channel = dict(scenario.demand.first_channel)
         self._first_bounds, self._first_options = cumulative_shares(self.first_channel)
+        jump = scenario.behaviour.jump_the_line
+        base_social = self.first_channel.get("social", 0.0)
+        self.jump = JumpTheLine(base_social, jump.rate, jump.max_social_first)
+        for channel in self.channels.values():
+            channel.on_public_answer = self.jump.observe_public
+        escalate = scenario.behaviour.escalate_to_social
+        self._escalation = Uniforms(self._rng("escalation.email"))
+        self._escalation_probability = escalate.probability
+        self._escalation_after = escalate.after
         n = self.n_intervals
         self.issues = [0] * n
         self.resolved = [0] * n
         self.gave_up = [0] * n
+        self.social_first_share = [base_social] * n
         self.contacts_measured = 0
+        self.duplicates = 0  # measured: contacts made while another of the journey is open
+        self.touched_social = 0  # measured journeys that contacted social at least once
+        self.resolution_time = dict.fromkeys(CHANNELS, 0.0)  # by first channel, measured
+        self.resolution_count = dict.fromkeys(CHANNELS, 0)
         self.arrivals = ArrivalProcess(
             scenario.demand,
             scenario.run.interval,
@@ -163,32 +211,56 @@ class Centre:
         self._contact(journey, channel)
         self._schedule_next_arrival()
 
-    def _contact(self, journey: Journey, channel: str) -> None:
+    def _contact(self, journey: Journey, channel: str) -> Contact | None:
         """``journey`` makes a contact at ``channel`` now."""
         self.contacts_simulated += 1
         journey.contacts += 1
-        if journey.k >= 0:
+        measured = journey.k >= 0
+        if measured:
             self.contacts_measured += 1
         now = self.env.now
         if channel == "self_service":
             self.self_service.start(journey, now)
+            return None
+        if channel == "social" and not journey.touched:
+            journey.touched = True
+            self.touched_social += measured
+        contact = self.channels[channel].arrive(journey, now)
+        if channel == "email" and self._escalation.draw() < self._escalation_probability:
+            Timer(self.env, self._escalation_after, self._email_unanswered, contact)
+        return contact
+
+    def _email_unanswered(self, event: Timer) -> None:
+        """No reply to an email in time: the customer vents in public; the email stays queued."""
+        email: Contact = event._value
+        if email.answered or email.journey.outcome != OPEN:
             return
-        contact = self.channels[channel].new_contact(journey, now)
-        self.router.dispatch(contact)
+        self.duplicates += email.journey.k >= 0
+        self._contact(email.journey, "social")
+
+    def _handoff(self, contact: Contact) -> None:
+        """A social thread moves to a private channel: a new contact, same journey."""
+        private = self._contact(contact.journey, self.scenario.channels.social.handoff.to)
+        if private is not None and contact.public:
+            private.origin = contact.arrived
 
     def _served(self, contact: Contact) -> None:
         self._resolve(contact.journey)
 
     def _resolve(self, journey: Journey) -> None:
+        """The issue is resolved (a late duplicate of a closed journey changes nothing)."""
         if journey.outcome != OPEN:
-            raise RuntimeError("a journey was closed twice")
+            return
         journey.outcome = RESOLVED
-        if journey.k >= 0:
-            self.resolved[journey.k] += 1
+        k = journey.k
+        if k >= 0:
+            self.resolved[k] += 1
+            self.resolution_time[journey.first_channel] += self.env.now - journey.created
+            self.resolution_count[journey.first_channel] += 1
 
     def _give_up(self, journey: Journey) -> None:
         if journey.outcome != OPEN:
-            raise RuntimeError("a journey was closed twice")
+            return
         journey.outcome = GAVE_UP
         if journey.k >= 0:
             self.gave_up[journey.k] += 1
@@ -199,6 +271,8 @@ class Centre:
 
     def _abandoned(self, contact: Contact) -> None:
         journey = contact.journey
+        if journey.outcome != OPEN:
+            return
         action, channel = self.behaviour.after_abandon(journey.contacts)
         if action == GIVE_UP:
             self._give_up(journey)
@@ -253,6 +327,20 @@ class Centre:
         if next_change < math.inf:
             Timer(self.env, next_change, self._on_headcount_change, pool)
 
+    def _jump_the_line_period(self, event: Timer) -> None:
+        """End of a period: customers' social-first habit follows last period's waits."""
+        phone, email = self.channels["phone"], self.channels["email"]
+        share = self.jump.update(
+            phone.period_wait + email.period_wait, phone.period_answered + email.period_answered
+        )
+        for channel in self.channels.values():
+            channel.period_wait, channel.period_answered = 0.0, 0
+        self.first_channel = first_channel_shares(self.scenario.demand.first_channel, share)
+        self._first_bounds, self._first_options = cumulative_shares(self.first_channel)
+        Timer(
+            self.env, self.scenario.behaviour.jump_the_line.period, self._jump_the_line_period, None
+        )
+
     def _interval_boundary(self, event: Timer) -> None:
         self._close_interval(self.env.now)
         if self._closing_k < self.n_intervals:
@@ -268,6 +356,8 @@ class Centre:
     def _close_interval(self, now: float) -> None:
         """Book pool time since the last boundary into the interval that just ended."""
         k = self._closing_k
+        if k >= 0:
+            self.social_first_share[k] = self.first_channel.get("social", 0.0)
         for pool in self.pools:
             pool.accrue(now)
             stats = self.pool_stats[pool.name]
@@ -293,6 +383,9 @@ class Centre:
         self._closing_k = -1
         self._start_headcounts()
         self._schedule_next_arrival()
+        jump = self.scenario.behaviour.jump_the_line
+        if jump.enabled:
+            Timer(self.env, jump.period, self._jump_the_line_period, None)
         if self.calendar.warmup > 0:
             Timer(self.env, self.calendar.warmup, self._interval_boundary, None)
         else:
@@ -303,6 +396,7 @@ class Centre:
             self._close_interval(self.calendar.end)
         for channel in self.channels.values():
             channel.count_waiting_at_end()
+        self.social.close_run(self.calendar.end)
         return ReplicationResult(
             self.replication, self._metrics(), self._interval_frame(), self.contacts_simulated
         )
@@ -316,9 +410,10 @@ class Centre:
         found: set[Journey] = set()
         for channel in self.channels.values():
             found.update(c.journey for c in channel.queue if c.state == WAITING)
+        found.update(c.journey for c in self.social.in_transit)
         for _, _, _, event in self.env._queue:
             payload = getattr(event, "_value", None)
-            if isinstance(payload, Contact) and payload.state in (WAITING, SERVING):
+            if isinstance(payload, Contact) and payload.state in LIVE:
                 found.add(payload.journey)
             elif isinstance(payload, Journey):
                 found.add(payload)
@@ -333,6 +428,9 @@ class Centre:
         for name in CHANNELS:
             for metric, value in self.stats[name].totals().items():
                 metrics[(name, metric)] = value
+            count = self.resolution_count[name]
+            resolution = self.resolution_time[name] / count if count else math.nan
+            metrics[(name, "resolution_hours_first")] = resolution / 3600.0
         horizon = self.calendar.horizon
         for pool in self.pools:
             scope = f"pool:{pool.name}"
@@ -352,8 +450,10 @@ class Centre:
             "contacts": self.contacts_measured,
             "contacts_per_issue": self.contacts_measured / issues if issues else math.nan,
             "social_first_share_end": self.first_channel.get("social", 0.0),
-            "public_negative": 0.0,
-            "public_positive": 0.0,
+            "public_negative": self.social.public_negative,
+            "public_positive": self.social.public_positive,
+            "touched_social_share": self.touched_social / issues if issues else math.nan,
+            "duplicate_contacts": self.duplicates,
         }
         for metric, value in centre.items():
             metrics[("centre", metric)] = value
@@ -387,7 +487,7 @@ class Centre:
                 "interval": np.arange(self.n_intervals),
                 "scope": "centre",
                 "issues": np.asarray(self.issues, float),
-                "social_first_share": self.first_channel.get("social", 0.0),
+                "social_first_share": np.asarray(self.social_first_share),
             }
         )
         frames.append(centre)

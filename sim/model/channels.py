@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -20,6 +21,9 @@ from sim.model.clock import Calendar, Timer
 from sim.model.contacts import ABANDONED, WAITING, Contact, Journey
 from sim.model.distributions import Sampler
 from sim.model.streams import Uniforms
+
+if TYPE_CHECKING:
+    from sim.model.routing import Router
 
 INF = math.inf
 
@@ -44,7 +48,18 @@ class AssistedChannel:
         self.patience = patience
         self.queue: deque[Contact] = deque()
         self.waiting = 0  # contacts in the queue that have not abandoned
+        self.period_wait = 0.0  # first-answer waits since the last jump-the-line update
+        self.period_answered = 0
+        self.router: Router | None = None  # set when the centre wires the router
         self.on_abandon: Callable[[Contact], None] = lambda contact: None
+        self.on_done: Callable[[Contact], None] = lambda contact: None
+        self.on_public_answer: Callable[[float], None] = lambda wait: None
+
+    def arrive(self, journey: Journey, now: float) -> Contact:
+        """``journey`` contacts this channel now: the contact is answered or queued."""
+        contact = self.new_contact(journey, now)
+        self.router.dispatch(contact)
+        return contact
 
     def new_contact(self, journey: Journey, now: float) -> Contact:
         """A contact of ``journey`` arriving now, with its handle time and patience drawn."""
@@ -58,7 +73,7 @@ class AssistedChannel:
         """No agent was free: the contact waits, and abandons when its patience runs out."""
         self.queue.append(contact)
         self.waiting += 1
-        if contact.k >= 0:
+        if contact.k >= 0 and not contact.answered:
             self.stats.waited[contact.k] += 1
         if contact.patience < INF:
             Timer(self.env, contact.patience, self._patience_over, contact)
@@ -72,16 +87,26 @@ class AssistedChannel:
         self.waiting -= 1
         return contact
 
-    def record_answer(self, contact: Contact, now: float) -> None:
-        """An agent takes ``contact`` after it waited since its arrival."""
+    def record_answer(self, contact: Contact, now: float) -> float:
+        """An agent takes ``contact`` for the first time; returns how long it waited."""
+        contact.answered = True
+        wait = now - contact.arrived
+        if contact.origin >= 0.0:  # the private follow-up of a deflected public complaint
+            self.on_public_answer(now - contact.origin)
+        self.period_wait += wait
+        self.period_answered += 1
         k = contact.k
         if k >= 0:
-            wait = now - contact.arrived
             stats = self.stats
             stats.answered[k] += 1
             stats.wait_sum[k] += wait
             if wait <= stats.within_seconds:
                 stats.within[k] += 1
+        return wait
+
+    def served(self, contact: Contact) -> None:
+        """An agent finished its work on ``contact``."""
+        self.on_done(contact)
 
     def _patience_over(self, event: Timer) -> None:
         contact: Contact = event._value
@@ -94,8 +119,12 @@ class AssistedChannel:
         self.on_abandon(contact)
 
     def count_waiting_at_end(self) -> None:
-        """Record how many measured contacts were still waiting when the run ended."""
-        self.stats.waiting_end = sum(1 for c in self.queue if c.state == WAITING and c.k >= 0)
+        """Record how many measured contacts were still unanswered when the run ended."""
+        self.stats.waiting_end = sum(1 for c in self.unanswered() if c.k >= 0)
+
+    def unanswered(self) -> list[Contact]:
+        """Contacts still waiting for their first answer."""
+        return [c for c in self.queue if c.state == WAITING and not c.answered]
 
 
 class SelfService:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 WAITING, SERVING, DONE, ABANDONED = 0, 1, 2, 3
+AWAITING_CUSTOMER = 4  # a social thread between agent replies, waiting for the customer
+IN_TRANSIT = 5  # a misrouted public post on its way to the service team
 OPEN, RESOLVED, GAVE_UP = 0, 1, 2
 
 
@@ -18,7 +20,7 @@ class Journey:
         self.contacts = 0
         self.attempts = 0  # contacts on assisted channels that failed (abandoned/ignored)
         self.outcome = OPEN
-        self.touched = 0  # bit set of channels contacted (see Centre.CHANNEL_BIT)
+        self.touched = False  # has contacted social
 
 
 class Contact:
@@ -26,13 +28,19 @@ class Contact:
 
     __slots__ = (
         "agent",
+        "answered",
         "arrived",
+        "audience",
         "channel",
         "handle",
+        "handoff",
         "journey",
         "k",
+        "later",
+        "origin",
         "patience",
         "pool",
+        "public",
         "state",
     )
 
@@ -48,3 +56,9 @@ class Contact:
         self.state = WAITING
         self.pool = None
         self.agent = -1
+        self.answered = False  # an agent has replied at least once
+        self.public = False  # a public social post (seen by an audience)
+        self.audience = 0.0
+        self.later: list[tuple[float, float]] | None = None  # social: (reply delay, handle)
+        self.handoff = False  # social: the thread moves to a private channel when done
+        self.origin = -1.0  # time of the public post this private contact was handed off from

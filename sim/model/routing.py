@@ -9,8 +9,6 @@ is non-preemptive and reservations hold agents idle for the reserved channel.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import simpy
 
 from sim.model.agents import Pool
@@ -23,16 +21,11 @@ class Router:
     """Matches contacts with agents across the centre's pools and queues."""
 
     def __init__(
-        self,
-        env: simpy.Environment,
-        pools: list[Pool],
-        channels: dict[str, AssistedChannel],
-        on_served: Callable[[Contact], None],
+        self, env: simpy.Environment, pools: list[Pool], channels: dict[str, AssistedChannel]
     ) -> None:
         self.env = env
         self.channels = channels
         self.pools_for = {ch: [p for p in pools if ch in p.skills] for ch in channels}
-        self.on_served = on_served
 
     def dispatch(self, contact: Contact) -> None:
         """Give ``contact`` to an agent now, or queue it."""
@@ -61,7 +54,8 @@ class Router:
         contact.state = SERVING
         contact.pool = pool
         contact.agent = agent
-        self.channels[contact.channel].record_answer(contact, now)
+        if not contact.answered:
+            self.channels[contact.channel].record_answer(contact, now)
         pool.seize(now, agent, contact.channel)
         service = contact.handle * pool.efficiency[contact.channel]
         Timer(self.env, service, self._finish, contact)
@@ -72,4 +66,4 @@ class Router:
         pool: Pool = contact.pool
         if pool.release(self.env.now, contact.agent, contact.channel):
             self.take_work(pool, contact.agent)
-        self.on_served(contact)
+        self.channels[contact.channel].served(contact)

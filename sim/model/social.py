@@ -1,0 +1,166 @@
+"""Social media: public posts and private messages, threads of several agent replies.
+
+How a thread is worked (the choice real social teams make): each agent reply is one piece of
+work taken from the social queue. After a reply the customer takes ``reply_delay`` to answer,
+and the thread re-enters the queue; the agent does not hold a slot idle meanwhile. The pool's
+``concurrency`` says how many replies an agent works on at once. The first reply is the one
+that counts for service level, ASA and public impressions. All of a thread's attributes —
+public or private, its number of exchanges, each reply's handle time and the customer's delays,
+handoff, community resolution, misrouting and audience — are drawn when the post is made, so
+policy variants see the same threads (common random numbers).
+
+Modes (``policy.social_mode``): ``serve`` answers in public through all exchanges; ``deflect``
+sends one short public reply and moves the customer to ``handoff.to``; ``ignore`` answers
+nothing, and a post counts as abandoned once its service-level threshold passes.
+
+Public impressions: a public post's audience counts as positive impressions if the first reply
+comes within the service-level threshold, negative if it comes later or never.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.metrics import ChannelStats
+from sim.model.channels import AssistedChannel
+from sim.model.clock import Calendar, Timer
+from sim.model.contacts import (
+    AWAITING_CUSTOMER,
+    DONE,
+    IN_TRANSIT,
+    WAITING,
+    Contact,
+    Journey,
+)
+from sim.model.distributions import Sampler
+from sim.model.streams import Uniforms
+from sim.scenario.schema import Social
+
+
+class SocialChannel(AssistedChannel):
+    """The social channel: an :class:`AssistedChannel` whose contacts are threads."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        calendar: Calendar,
+        stats: ChannelStats,
+        handle_time: Sampler,
+        patience: Sampler | None,
+        spec: Social,
+        mode: str,
+        samplers: dict[str, Sampler],
+        draws: Uniforms,
+    ) -> None:
+        super().__init__("social", env, calendar, stats, handle_time, patience)
+        self.spec = spec
+        self.mode = mode
+        self.reply_delay = samplers["reply_delay"]
+        self.extra_exchanges = samplers["extra_exchanges"]
+        self.audience = samplers["audience"]
+        self.draws = draws
+        self.in_transit: set[Contact] = set()
+        self.public_negative = 0.0  # impressions, measured posts only
+        self.public_positive = 0.0
+        self.on_handoff: Callable[[Contact], None] = lambda contact: None
+        self.on_public_answer: Callable[[float], None] = lambda wait: None
+
+    def arrive(self, journey: Journey, now: float) -> Contact:
+        """A post (public) or private message, routed now or after a misrouting delay."""
+        contact = self.new_contact(journey, now)
+        spec, draw = self.spec, self.draws.draw
+        contact.public = draw() < spec.public_share
+        audience = self.audience.draw()
+        contact.audience = audience if contact.public else 0.0
+        extra = int(self.extra_exchanges.draw())
+        later = [(self.reply_delay.draw(), self.handle_time.draw()) for _ in range(extra)]
+        handoff = draw() < spec.handoff.probability
+        community = draw() < spec.community_resolves
+        community_delay = self.reply_delay.draw()
+        misrouted = draw() < spec.misrouted.share
+        if self.mode == "deflect":
+            later, handoff = [], True
+        contact.later = later
+        contact.handoff = handoff
+        if contact.public and community:
+            self._hold(contact, community_delay, self._community_resolved)
+        elif contact.public and misrouted and spec.misrouted.delay > 0:
+            self._hold(contact, spec.misrouted.delay, self._reaches_service)
+        else:
+            self.router.dispatch(contact)
+        return contact
+
+    def _hold(self, contact: Contact, delay: float, then: Callable[[Timer], None]) -> None:
+        contact.state = IN_TRANSIT
+        self.in_transit.add(contact)
+        Timer(self.env, delay, then, contact)
+
+    def _reaches_service(self, event: Timer) -> None:
+        contact: Contact = event._value
+        self.in_transit.discard(contact)
+        contact.state = WAITING
+        self.router.dispatch(contact)
+
+    def _community_resolved(self, event: Timer) -> None:
+        contact: Contact = event._value
+        self.in_transit.discard(contact)
+        contact.state = DONE
+        if contact.k >= 0:
+            self.stats.community[contact.k] += 1
+        self.on_done(contact)
+
+    def record_answer(self, contact: Contact, now: float) -> float:
+        """First reply: service level as for any channel, plus public impressions."""
+        wait = super().record_answer(contact, now)
+        if contact.public:
+            if contact.k >= 0:
+                if wait <= self.stats.within_seconds:
+                    self.public_positive += contact.audience
+                else:
+                    self.public_negative += contact.audience
+            if self.mode == "serve":
+                self.on_public_answer(wait)
+        return wait
+
+    def served(self, contact: Contact) -> None:
+        """After a reply: wait for the customer's next message, or close the thread."""
+        if contact.later:
+            delay, handle = contact.later.pop()
+            contact.handle = handle
+            contact.state = AWAITING_CUSTOMER
+            Timer(self.env, delay, self._customer_replied, contact)
+        elif contact.handoff:
+            self.on_handoff(contact)
+        else:
+            self.on_done(contact)
+
+    def _customer_replied(self, event: Timer) -> None:
+        contact: Contact = event._value
+        contact.state = WAITING
+        self.router.dispatch(contact)
+
+    def _patience_over(self, event: Timer) -> None:
+        contact: Contact = event._value
+        if contact.state == WAITING and contact.public and contact.k >= 0:
+            self.public_negative += contact.audience
+        super()._patience_over(event)
+
+    def unanswered(self) -> list[Contact]:
+        """Contacts still waiting for their first reply, in the queue or in transit."""
+        return super().unanswered() + list(self.in_transit)
+
+    def close_run(self, now: float) -> None:
+        """At the end: public posts already past the threshold without a reply count negative."""
+        within = self.stats.within_seconds
+        for contact in self.unanswered():
+            if contact.public and contact.k >= 0 and now - contact.arrived > within:
+                self.public_negative += contact.audience
+
+
+def extra_exchanges_batch(mean_exchanges: float) -> Callable[[np.random.Generator, int], object]:
+    """Replies beyond the first: Poisson, so a thread has ``1 + Poisson(mean - 1)`` replies."""
+    extra = mean_exchanges - 1.0
+    return lambda rng, n: rng.poisson(extra, n).astype(float)

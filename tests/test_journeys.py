@@ -1,0 +1,184 @@
+"""Customer journeys: social threads, modes, impressions, escalation and jumping the line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from builders import build, deep_update
+
+from sim.model.centre import Centre
+
+
+def social_centre(**changes: Any) -> dict[str, Any]:
+    """Only social first; a digital pool for social and email; phone for handoffs."""
+    data = {
+        "name": "social",
+        "run": {"horizon": "3d", "warmup": "6h", "replications": 1, "interval": "1h"},
+        "demand": {"issues_per_day": 600, "first_channel": {"social": 1.0}},
+        "channels": {
+            "social": {
+                "public_share": 1.0,
+                "exchanges": 2.0,
+                "reply_delay": {"dist": "exponential", "mean": "10min"},
+                "handoff": {"probability": 0.0, "to": "email"},
+            }
+        },
+        "pools": {
+            "digital": {"agents": 4, "skills": ["social", "email"], "concurrency": {"social": 2}},
+            "voice": {"agents": 2, "skills": ["phone"]},
+        },
+    }
+    return deep_update(data, changes)
+
+
+def metrics_of(data: dict[str, Any]) -> dict:
+    return Centre(build(data), 0).run().metrics
+
+
+def test_no_handoff_means_no_private_contacts_from_social() -> None:
+    m = metrics_of(social_centre())
+    assert m[("social", "answered")] > 0
+    assert m[("email", "offered")] == 0 and m[("phone", "offered")] == 0
+
+
+def test_handoff_sends_threads_to_the_private_channel() -> None:
+    m = metrics_of(social_centre(channels={"social": {"handoff": {"probability": 1.0}}}))
+    assert m[("email", "offered")] > 0.9 * m[("social", "answered")]
+    assert m[("phone", "offered")] == 0
+
+
+def test_deflect_hands_every_thread_off_after_one_reply() -> None:
+    served = metrics_of(social_centre())
+    deflected = metrics_of(social_centre(policy={"social_mode": "deflect"}))
+    assert deflected[("email", "offered")] > 0.9 * deflected[("social", "answered")]
+    # one reply per thread instead of two: less social work for the same posts
+    assert deflected[("pool:digital", "occupancy")] > 0
+    assert deflected[("social", "offered")] == served[("social", "offered")]
+
+
+def test_ignore_uses_no_agent_time_and_every_public_post_is_negative() -> None:
+    data = social_centre(policy={"social_mode": "ignore"})
+    data["pools"]["digital"]["skills"] = ["social"]
+    data["pools"]["digital"]["concurrency"] = {}
+    m = metrics_of(data)
+    assert m[("social", "offered")] > 0
+    assert m[("social", "answered")] == 0
+    assert m[("pool:digital", "occupancy")] == 0
+    assert m[("centre", "public_positive")] == 0
+    assert m[("centre", "public_negative")] > 0
+
+
+def test_fast_public_replies_make_positive_impressions() -> None:
+    m = metrics_of(social_centre(pools={"digital": {"agents": 10}}))
+    assert m[("social", "service_level")] > 0.95
+    assert m[("centre", "public_positive")] > 20 * m[("centre", "public_negative")]
+
+
+def test_misrouted_posts_reach_service_late() -> None:
+    data = social_centre(
+        channels={"social": {"misrouted": {"share": 1.0, "delay": "2h"}}},
+        pools={"digital": {"agents": 10}},
+    )
+    m = metrics_of(data)
+    assert m[("social", "answered")] > 0
+    assert m[("social", "asa_seconds")] >= 7200
+    assert m[("social", "service_level")] == 0
+
+
+def test_community_resolves_posts_without_an_agent() -> None:
+    m = metrics_of(social_centre(channels={"social": {"community_resolves": 1.0}}))
+    assert m[("social", "answered")] == 0
+    assert m[("social", "community_resolved")] > 0
+    assert m[("centre", "resolved")] > 0
+
+
+def test_unanswered_email_escalates_to_a_public_post() -> None:
+    data = social_centre(behaviour={"escalate_to_social": {"after": "1h", "probability": 0.5}})
+    data["demand"]["first_channel"] = {"email": 1.0}
+    data["pools"]["digital"]["agents"] = 1  # a backlog builds: emails wait for hours
+    m = metrics_of(data)
+    assert m[("centre", "duplicate_contacts")] > 0
+    assert m[("social", "offered")] == pytest.approx(m[("centre", "duplicate_contacts")], rel=0.2)
+    without = metrics_of(
+        deep_update(data, {"behaviour": {"escalate_to_social": {"probability": 0}}})
+    )
+    assert without[("social", "offered")] == 0
+
+
+def jump_the_line_centre(mode: str) -> dict[str, Any]:
+    """Phone understaffed, social answered first: the trap, at small size over 63 days."""
+    return {
+        "name": f"jump-{mode}",
+        "run": {"horizon": "63d", "warmup": "1d", "replications": 1, "interval": "1d"},
+        "demand": {
+            "issues_per_day": 400,
+            "first_channel": {"phone": 0.6, "email": 0.38, "social": 0.02},
+        },
+        "channels": {
+            "phone": {"patience": {"dist": "exponential", "mean": "5min"}},
+            "social": {"handoff": {"probability": 0.0, "to": "email"}},
+        },
+        "behaviour": {
+            "after_abandon": {"retry": 0.7, "give_up": 0.3},
+            "jump_the_line": {
+                "enabled": True,
+                "period": "1d",
+                "rate": 0.05,
+                "max_social_first": 0.3,
+            },
+        },
+        "pools": {
+            "voice": {"agents": 1, "skills": ["phone"]},
+            "digital": {"agents": 3, "skills": ["social", "email"]},
+        },
+        "policy": {"priority": ["social", "email"], "social_mode": mode},
+    }
+
+
+@pytest.fixture(scope="module")
+def jump_runs() -> dict[str, Any]:
+    runs = {}
+    for mode in ("serve", "deflect"):
+        result = Centre(build(jump_the_line_centre(mode)), 0).run()
+        runs[mode] = result
+    return runs
+
+
+def test_answering_public_complaints_first_grows_the_social_habit(jump_runs) -> None:
+    result = jump_runs["serve"]
+    share = result.metrics[("centre", "social_first_share_end")]
+    assert share > 0.15  # from 0.02 toward the 0.3 cap
+    centre = result.intervals[result.intervals["scope"] == "centre"]
+    shares = centre["social_first_share"].to_numpy()
+    assert shares[:7].mean() < 0.08 and shares[-7:].mean() > 0.2  # the habit builds up
+    def weekly_social(run: Any) -> np.ndarray:
+        social = run.intervals[run.intervals["scope"] == "social"]["offered"].to_numpy()
+        return np.array([social[:7].sum(), social[-7:].sum()])
+
+    first, last = weekly_social(result)
+    assert last > 3 * first  # social volume grows with the habit...
+    assert last > 3 * weekly_social(jump_runs["deflect"])[1]  # ...and not under deflection
+
+
+def test_deflecting_public_complaints_keeps_the_share_near_its_start(jump_runs) -> None:
+    share = jump_runs["deflect"].metrics[("centre", "social_first_share_end")]
+    assert share < 0.05
+
+
+def test_jump_the_line_disabled_keeps_the_share_constant() -> None:
+    data = jump_the_line_centre("serve")
+    data["behaviour"]["jump_the_line"]["enabled"] = False
+    data["run"]["horizon"] = "10d"
+    result = Centre(build(data), 0).run()
+    centre = result.intervals[result.intervals["scope"] == "centre"]
+    assert np.all(centre["social_first_share"].to_numpy() == 0.02)
+    assert result.metrics[("centre", "social_first_share_end")] == 0.02
+
+
+def test_journey_metrics_are_reported() -> None:
+    m = metrics_of(social_centre(channels={"social": {"handoff": {"probability": 0.5}}}))
+    assert m[("centre", "touched_social_share")] == pytest.approx(1.0)
+    assert m[("social", "resolution_hours_first")] > 0
+    assert 1.0 < m[("centre", "contacts_per_issue")] < 2.0
