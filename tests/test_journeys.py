@@ -153,6 +153,7 @@ def test_answering_public_complaints_first_grows_the_social_habit(jump_runs) -> 
     centre = result.intervals[result.intervals["scope"] == "centre"]
     shares = centre["social_first_share"].to_numpy()
     assert shares[:7].mean() < 0.08 and shares[-7:].mean() > 0.2  # the habit builds up
+
     def weekly_social(run: Any) -> np.ndarray:
         social = run.intervals[run.intervals["scope"] == "social"]["offered"].to_numpy()
         return np.array([social[:7].sum(), social[-7:].sum()])
