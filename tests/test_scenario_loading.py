@@ -309,3 +309,16 @@ def test_every_shipped_scenario_validates(path: Path) -> None:
     assert scenario.name
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 0, result.output
+
+
+def test_null_in_a_variant_drops_the_base_value() -> None:
+    base = {"pools": {"digital": {"skills": ["email", "social"], "concurrency": {"social": 3}}}}
+    child = {"pools": {"digital": {"skills": ["email"], "concurrency": None}}}
+    assert deep_merge(base, child) == {"pools": {"digital": {"skills": ["email"]}}}
+    assert deep_merge({"a": 1}, {"b": None}) == {"a": 1, "b": None}  # nothing to drop
+
+
+def test_variant_removing_a_skill_validates_with_null_concurrency() -> None:
+    scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / "no_social.yaml")
+    assert scenario.pools["digital"].skills == ["email"]
+    assert scenario.pools["digital"].concurrency == {}

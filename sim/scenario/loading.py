@@ -260,11 +260,18 @@ def _origins(data: Any, file: str) -> Origins:
 
 
 def deep_merge(base: Any, child: Any) -> Any:
-    """``child`` over ``base``: mappings merge recursively; anything else is replaced."""
+    """``child`` over ``base``: mappings merge recursively; anything else is replaced.
+
+    ``key: null`` in the child drops the base's value, so the field takes its default again
+    (e.g. ``concurrency: null`` on a pool that no longer serves social).
+    """
     if isinstance(base, dict) and isinstance(child, dict):
         merged = dict(base)
         for key, value in child.items():
-            merged[key] = deep_merge(base[key], value) if key in base else value
+            if value is None and key in base:
+                del merged[key]
+            else:
+                merged[key] = deep_merge(base[key], value) if key in base else value
         return merged
     return child
 
