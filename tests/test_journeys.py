@@ -183,3 +183,17 @@ def test_journey_metrics_are_reported() -> None:
     assert m[("centre", "touched_social_share")] == pytest.approx(1.0)
     assert m[("social", "resolution_hours_first")] > 0
     assert 1.0 < m[("centre", "contacts_per_issue")] < 2.0
+
+
+def test_public_answer_time_counts_each_complaint_once() -> None:
+    """Under serve, a thread's private follow-up is not a second 'public answer'."""
+    data = social_centre(channels={"social": {"handoff": {"probability": 1.0}}})
+    centre = Centre(build(data), 0)
+    observed: list[float] = []
+    centre.jump.observe_public = observed.append
+    for channel in centre.channels.values():
+        channel.on_public_answer = observed.append
+    metrics = centre.run().metrics
+    social = centre.channels["social"]
+    assert len(observed) == social.period_answered  # one per public first reply
+    assert metrics[("email", "offered")] > 0

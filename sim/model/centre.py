@@ -241,7 +241,9 @@ class Centre:
     def _handoff(self, contact: Contact) -> None:
         """A social thread moves to a private channel: a new contact, same journey."""
         private = self._contact(contact.journey, self.scenario.channels.social.handoff.to)
-        if private is not None and contact.public:
+        if private is not None and contact.public and self.social.mode == "deflect":
+            # a deflected complaint's real answer is the private one; a served one was
+            # already answered in public (its first reply counted for jumping the line)
             private.origin = contact.arrived
 
     def _served(self, contact: Contact) -> None:
