@@ -78,3 +78,22 @@ def test_concurrency_lets_one_agent_hold_several_social_threads() -> None:
     assert occupancy == pytest.approx(1.0, abs=1e-9)
     single = build(data, pools={"voice": {"concurrency": {"social": 1}}})
     assert Centre(single, 0).run().metrics[("social", "answered")] < metrics[("social", "answered")]
+
+
+def test_emails_near_the_end_are_followed_up_not_counted_as_misses() -> None:
+    """Emails from the last evening are answered next morning, after the horizon: the run
+    follows them up (for the 24 h threshold) instead of counting them as misses."""
+    data = mmc_data(per_hour=20.0, horizon="2d", warmup="0s", replications=1)
+    data["demand"]["first_channel"] = {"email": 1.0}
+    data["channels"] = {"email": {"service_level": {"within": "24h", "target": 0.9}}}
+    data["pools"]["voice"] = {
+        "schedule": [{"days": "all", "from": "08:00", "to": "18:00", "agents": 10}],
+        "skills": ["email"],
+    }
+    result = Centre(build(data), 0).run()
+    metrics = result.metrics
+    assert metrics[("email", "service_level")] == 1.0
+    assert metrics[("email", "waiting_end")] == 0
+    email = result.intervals[result.intervals["scope"] == "email"]
+    assert email["offered"].sum() == metrics[("email", "offered")]  # nothing after the end
+    assert len(email) == 2 * 24  # two days of hourly intervals

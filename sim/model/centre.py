@@ -36,6 +36,7 @@ from sim.model.distributions import Sampler, constant, sampler
 from sim.model.routing import Router
 from sim.model.social import SocialChannel, extra_exchanges_batch
 from sim.model.streams import Uniforms, cumulative_shares, stream
+from sim.scenario.checks import receiving_channels
 from sim.scenario.schema import ASSISTED, CHANNELS, Scenario
 
 Metrics = dict[tuple[str, str], float]
@@ -60,7 +61,7 @@ class Centre:
         self.replication = replication
         run = scenario.run
         self.env = simpy.Environment()
-        self.calendar = Calendar(run.warmup, run.horizon, run.interval)
+        self.calendar = Calendar(run.warmup, run.horizon, run.interval, follow_up(scenario))
         self.n_intervals = scenario.interval_count
         self._streams: dict[str, np.random.Generator] = {}
         self._build_channels()
@@ -294,7 +295,7 @@ class Centre:
         i = self._arrival_index
         times = self._arrival_times
         while i >= len(times):
-            if self.arrivals.next_day_start >= self.calendar.end:
+            if self.arrivals.next_day_start >= self.calendar.run_until:
                 return  # no more arrivals within the run
             times = self._arrival_times = self.arrivals.next_day()
             i = 0
@@ -393,12 +394,12 @@ class Centre:
         else:
             self._close_interval(0.0)
             self._schedule_boundary()
-        self.env.run(until=self.calendar.end)
+        self.env.run(until=self.calendar.run_until)
         if self._closing_k < self.n_intervals:
             self._close_interval(self.calendar.end)
         for channel in self.channels.values():
             channel.count_waiting_at_end()
-        self.social.close_run(self.calendar.end)
+        self.social.close_run(self.calendar.run_until)
         return ReplicationResult(
             self.replication, self._metrics(), self._interval_frame(), self.contacts_simulated
         )
@@ -494,6 +495,16 @@ class Centre:
         )
         frames.append(centre)
         return pd.concat(frames, ignore_index=True)
+
+
+def follow_up(scenario: Scenario) -> float:
+    """How long to keep simulating after the horizon: the longest service-level threshold
+    of a channel that receives contacts, so every measured contact's service level is known."""
+    receiving = receiving_channels(scenario)
+    return max(
+        (getattr(scenario.channels, ch).service_level.within for ch in ASSISTED if ch in receiving),
+        default=0.0,
+    )
 
 
 def simulate(scenario: Scenario, replication: int) -> ReplicationResult:

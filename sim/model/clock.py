@@ -6,7 +6,10 @@ one function when its time comes. That is all a contact centre needs (a wait, th
 something happens), and it avoids a generator frame and an ``AnyOf`` race per contact.
 
 Calendar: simulation time is in seconds. The measured horizon starts on a Monday at 00:00,
-``warmup`` seconds after time zero; the warm-up runs over the days just before it.
+``warmup`` seconds after time zero; the warm-up runs over the days just before it. After the
+horizon the simulation goes on for a follow-up period (arrivals included, nothing new
+counted) so that contacts offered near the end still get their outcome: an email offered an
+hour before the end is not a service-level miss merely because the run stopped.
 """
 
 from __future__ import annotations
@@ -38,15 +41,19 @@ class Timer(Event):
 class Calendar:
     """Maps simulation time to reporting intervals and clock time for one run."""
 
-    def __init__(self, warmup: float, horizon: float, interval: float) -> None:
+    def __init__(
+        self, warmup: float, horizon: float, interval: float, follow_up: float = 0.0
+    ) -> None:
         self.warmup = warmup
         self.horizon = horizon
         self.end = warmup + horizon
         self.interval = interval
+        self.follow_up = follow_up
+        self.run_until = self.end + follow_up
 
     def interval_of(self, t: float) -> int:
-        """Reporting interval of time ``t``; -1 during warm-up."""
-        if t < self.warmup:
+        """Reporting interval of time ``t``; -1 outside the horizon (warm-up, follow-up)."""
+        if t < self.warmup or t >= self.end:
             return -1
         return int((t - self.warmup) // self.interval)
 
