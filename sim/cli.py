@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 
 from sim import __version__
+from sim.erlang_cli import erlang
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,6 +131,7 @@ def validate(scenarios: tuple[str, ...]) -> None:
     "(default: one per core). Results are identical whatever the number.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar or summary table.")
+@click.option("--no-plots", is_flag=True, help="Skip plots/ and report.html (faster).")
 @handles_errors
 def run(
     scenario: str,
@@ -139,11 +141,12 @@ def run(
     overrides: tuple[str, ...],
     workers: int | None,
     quiet: bool,
+    no_plots: bool,
 ) -> None:
     """Simulate SCENARIO over its replications and write the results.
 
-    Writes summary.csv, replications.csv, intervals.csv, scenario.yaml and run.json into
-    the output folder and prints the key figures.
+    Writes summary.csv, replications.csv, intervals.csv, scenario.yaml, run.json, plots/
+    and report.html into the output folder and prints the key figures.
     """
     extra = list(overrides)
     if seed is not None:
@@ -152,10 +155,32 @@ def run(
         extra.append(f"run.replications={replications}")
     resolved = load(scenario, tuple(extra))
     out_dir = Path(output) if output else Path("outputs") / resolved.name
-    run_and_write(resolved, out_dir, workers=workers, quiet=quiet)
+    run_and_write(resolved, out_dir, workers=workers, quiet=quiet, plots=not no_plots)
 
 
-def run_and_write(scenario: Scenario, out_dir: Path, workers: int | None, quiet: bool) -> None:
+@main.command()
+@click.argument("run_dir", metavar="DIR", type=click.Path())
+@handles_errors
+def plot(run_dir: str) -> None:
+    """Redraw the plots and report.html of a run folder from its saved outputs.
+
+    DIR is a folder written by `ccsim run`; nothing is simulated again.
+    """
+    from sim.plots import RunFolderError, plot_run
+    from sim.report import write_run_report
+
+    folder = Path(run_dir)
+    try:
+        paths = plot_run(folder)
+        report = write_run_report(folder)
+    except RunFolderError as error:
+        raise BadInput(str(error)) from None
+    click.echo(f"{len(paths)} plots in {folder / 'plots'}/; report in {report}")
+
+
+def run_and_write(
+    scenario: Scenario, out_dir: Path, workers: int | None, quiet: bool, plots: bool = True
+) -> None:
     """Run all replications with a progress bar, write the outputs, print the summary."""
     from sim.console import console, replication_progress, summary_tables
     from sim.experiment import run_scenario, write_run
@@ -165,6 +190,12 @@ def run_and_write(scenario: Scenario, out_dir: Path, workers: int | None, quiet:
         task = progress.tasks[0].id
         result = run_scenario(scenario, workers, lambda _: progress.advance(task))
     write_run(result, out_dir)
+    if plots:  # drawn from the saved outputs, after the simulation
+        from sim.plots import plot_run
+        from sim.report import write_run_report
+
+        plot_run(out_dir)
+        write_run_report(out_dir)
     if not quiet:
         for table in summary_tables(scenario, result.summary()):
             console.print(table)
@@ -174,3 +205,6 @@ def run_and_write(scenario: Scenario, out_dir: Path, workers: int | None, quiet:
         f"{result.wall_seconds:.1f} s ({rate:,.0f} contacts/s, {result.workers} workers); "
         f"results in {out_dir}/"
     )
+
+
+main.add_command(erlang)

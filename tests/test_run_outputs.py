@@ -48,8 +48,9 @@ def scenario_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def run_cli(*args: str) -> str:
-    result = CliRunner().invoke(main, ["run", *args, "--quiet"], catch_exceptions=False)
+def run_cli(*args: str, plots: bool = False) -> str:
+    extra = [] if plots else ["--no-plots"]
+    result = CliRunner().invoke(main, ["run", *args, "--quiet", *extra], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -57,12 +58,12 @@ def run_cli(*args: str) -> str:
 @pytest.fixture(scope="module")
 def run_dir(scenario_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("run") / "out"
-    run_cli(str(scenario_file), "-o", str(out), "--workers", "1")
+    run_cli(str(scenario_file), "-o", str(out), "--workers", "1", plots=True)
     return out
 
 
 def test_run_writes_every_output(run_dir: Path) -> None:
-    for name in OUTPUT_FILES:
+    for name in [*OUTPUT_FILES, "report.html", "plots/service_level.png"]:
         assert (run_dir / name).is_file(), name
     assert not list(run_dir.glob(".*.tmp")), "temporary files left behind"
 
