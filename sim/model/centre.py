@@ -19,6 +19,7 @@ from sim.metrics import ChannelStats, PoolStats
 from sim.model.agents import WEEK, Pool
 from sim.model.arrivals import ArrivalProcess
 from sim.model.behaviour import GIVE_UP, RETRY, Behaviour, JumpTheLine, first_channel_shares
+from sim.model.callback import CallbackOffer
 from sim.model.channels import AssistedChannel, SelfService
 from sim.model.clock import Calendar, Timer
 from sim.model.contacts import (
@@ -156,6 +157,16 @@ class Centre:
             self.router.pools_for["social"] = []
         for channel in self.channels.values():
             channel.router = self.router
+        callback = scenario.policy.callback
+        if callback is not None:
+            phone_pools = self.router.pools_for["phone"]
+            self.channels["phone"].callback = CallbackOffer(
+                callback.offer_when_wait_over,
+                callback.accept,
+                Uniforms(self._rng("callback.phone")),
+                self.channels["phone"].handle_time.mean,
+                lambda: sum(p.present for p in phone_pools),
+            )
 
     def _build_journeys(self) -> None:
         scenario = self.scenario
@@ -458,6 +469,10 @@ class Centre:
             "touched_social_share": self.touched_social / issues if issues else math.nan,
             "duplicate_contacts": self.duplicates,
         }
+        callback = self.channels["phone"].callback
+        if callback is not None:
+            metrics[("phone", "callbacks_offered")] = callback.offered
+            metrics[("phone", "callbacks_accepted")] = callback.accepted
         for metric, value in centre.items():
             metrics[("centre", metric)] = value
         metrics.update(centre_costs(self.scenario, metrics))

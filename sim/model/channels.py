@@ -23,6 +23,7 @@ from sim.model.distributions import Sampler
 from sim.model.streams import Uniforms
 
 if TYPE_CHECKING:
+    from sim.model.callback import CallbackOffer
     from sim.model.routing import Router
 
 INF = math.inf
@@ -54,6 +55,7 @@ class AssistedChannel:
         self.on_abandon: Callable[[Contact], None] = lambda contact: None
         self.on_done: Callable[[Contact], None] = lambda contact: None
         self.on_public_answer: Callable[[float], None] = lambda wait: None
+        self.callback: CallbackOffer | None = None
 
     def arrive(self, journey: Journey, now: float) -> Contact:
         """``journey`` contacts this channel now: the contact is answered or queued."""
@@ -67,7 +69,10 @@ class AssistedChannel:
         k = self.calendar.interval_of(now)
         if k >= 0:
             self.stats.offered[k] += 1
-        return Contact(journey, self.name, now, k, self.handle_time.draw(), patience)
+        contact = Contact(journey, self.name, now, k, self.handle_time.draw(), patience)
+        if self.callback is not None:
+            contact.callback = self.callback.would_accept()
+        return contact
 
     def enqueue(self, contact: Contact) -> None:
         """No agent was free: the contact waits, and abandons when its patience runs out."""
@@ -75,6 +80,10 @@ class AssistedChannel:
         self.waiting += 1
         if contact.k >= 0 and not contact.answered:
             self.stats.waited[contact.k] += 1
+        if self.callback is not None and self.callback.offer(
+            self.waiting, contact.callback, contact.k >= 0
+        ):
+            contact.patience = INF  # called back later: nobody holds the line
         if contact.patience < INF:
             Timer(self.env, contact.patience, self._patience_over, contact)
 

@@ -31,6 +31,7 @@ class Contact:
         "answered",
         "arrived",
         "audience",
+        "callback",
         "channel",
         "handle",
         "handoff",
@@ -62,3 +63,4 @@ class Contact:
         self.later: list[tuple[float, float]] | None = None  # social: (reply delay, handle)
         self.handoff = False  # social: the thread moves to a private channel when done
         self.origin = -1.0  # time of the public post this private contact was handed off from
+        self.callback = False  # phone: would accept a callback if offered

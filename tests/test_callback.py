@@ -1,0 +1,50 @@
+"""Phone callback offers: callers who accept keep their place and stop abandoning."""
+
+from __future__ import annotations
+
+import pytest
+from builders import build, mmc_data
+
+from sim.model.centre import Centre
+
+
+def overloaded(callback: dict | None) -> dict:
+    """A phone queue at 110% load with 3-minute patience: long waits, many abandons."""
+    data = mmc_data(agents=8, per_hour=106.0, aht="5min", patience="3min", replications=1)
+    data["policy"] = {"callback": callback}
+    return data
+
+
+def run(callback: dict | None) -> dict:
+    return Centre(build(overloaded(callback)), 0).run().metrics
+
+
+def test_everyone_accepting_a_callback_means_nobody_abandons() -> None:
+    without = run(None)
+    with_callbacks = run({"offer_when_wait_over": "0s", "accept": 1.0})
+    assert without[("phone", "abandon_rate")] > 0.1
+    assert with_callbacks[("phone", "abandoned")] == 0
+    offered = with_callbacks[("phone", "callbacks_offered")]
+    assert offered == with_callbacks[("phone", "callbacks_accepted")] > 0
+    # every call that had to wait was offered (threshold 0): offered == waited
+    assert offered == pytest.approx(
+        with_callbacks[("phone", "p_wait")] * with_callbacks[("phone", "offered")]
+    )
+
+
+def test_nobody_accepting_changes_nothing() -> None:
+    """Common random numbers: offers that are all refused leave every outcome unchanged."""
+    without = run(None)
+    refused = run({"offer_when_wait_over": "0s", "accept": 0.0})
+    assert refused[("phone", "callbacks_accepted")] == 0
+    assert refused[("phone", "callbacks_offered")] > 0
+    for metric in ("offered", "answered", "abandoned", "asa_seconds", "service_level"):
+        assert refused[("phone", metric)] == without[("phone", metric)], metric
+
+
+def test_offers_only_when_the_expected_wait_is_long() -> None:
+    short = run({"offer_when_wait_over": "0s", "accept": 0.5})
+    long = run({"offer_when_wait_over": "10h", "accept": 0.5})
+    assert short[("phone", "callbacks_offered")] > 0
+    assert long[("phone", "callbacks_offered")] == 0
+    assert short[("phone", "abandon_rate")] < long[("phone", "abandon_rate")]
