@@ -84,7 +84,8 @@ class Pool:
         self.scheduled = 0  # paid headcount (before shrinkage)
         self.present = 0  # productive agents on duty, including those finishing before leaving
         self.busy_units = 0
-        self._last = 0.0
+        self._last_busy = 0.0  # when busy_units last changed
+        self._last_staff = 0.0  # when scheduled/present last changed
         self.busy_area = 0.0  # unit-seconds of work
         self.present_area = 0.0  # agent-seconds on duty
         self.paid_area = 0.0  # agent-seconds paid
@@ -98,13 +99,17 @@ class Pool:
     # --- time accounting ----------------------------------------------------------------
 
     def accrue(self, now: float) -> None:
-        """Add busy, on-duty and paid time since the last change."""
-        dt = now - self._last
-        if dt > 0:
-            self.busy_area += self.busy_units * dt
-            self.present_area += self.present * dt
-            self.paid_area += self.scheduled * dt
-            self._last = now
+        """Bring busy, on-duty and paid time up to ``now`` (at boundaries and headcount changes)."""
+        self._accrue_busy(now)
+        dt = now - self._last_staff
+        self.present_area += self.present * dt
+        self.paid_area += self.scheduled * dt
+        self._last_staff = now
+
+    def _accrue_busy(self, now: float) -> None:
+        """Add busy time since the last change of work in hand (on every seize and release)."""
+        self.busy_area += self.busy_units * (now - self._last_busy)
+        self._last_busy = now
 
     def busy_agents_area(self) -> float:
         """Busy time in agent-seconds (units converted to agents)."""
@@ -186,7 +191,7 @@ class Pool:
 
     def seize(self, now: float, agent: int, channel: str) -> None:
         """``agent`` starts a contact of ``channel``."""
-        self.accrue(now)
+        self._accrue_busy(now)
         need = self.units[channel]
         free = self.free[agent]
         self.levels[free].discard(agent)
@@ -196,7 +201,7 @@ class Pool:
 
     def release(self, now: float, agent: int, channel: str) -> bool:
         """``agent`` finishes a contact of ``channel``; True if it stays on duty for more."""
-        self.accrue(now)
+        self._accrue_busy(now)
         need = self.units[channel]
         free = self.free[agent]
         self.free[agent] = free + need
@@ -206,6 +211,7 @@ class Pool:
             self.levels[free + need].add(agent)
             return True
         if free + need == self.capacity:
+            self.accrue(now)  # on-duty time changes with the agent leaving
             self.leaving.discard(agent)
             self._go_off(agent)
         return False

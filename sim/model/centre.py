@@ -21,7 +21,7 @@ from sim.model.arrivals import ArrivalProcess
 from sim.model.behaviour import GIVE_UP, RETRY, Behaviour, JumpTheLine, first_channel_shares
 from sim.model.callback import CallbackOffer
 from sim.model.channels import AssistedChannel, SelfService
-from sim.model.clock import Calendar, Timer
+from sim.model.clock import Calendar, Timer, run_until
 from sim.model.contacts import (
     AWAITING_CUSTOMER,
     GAVE_UP,
@@ -405,7 +405,7 @@ class Centre:
         else:
             self._close_interval(0.0)
             self._schedule_boundary()
-        self.env.run(until=self.calendar.run_until)
+        run_until(self.env, self.calendar.run_until)
         if self._closing_k < self.n_intervals:
             self._close_interval(self.calendar.end)
         for channel in self.channels.values():
