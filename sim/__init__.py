@@ -2,7 +2,21 @@
 
 A planner describes a centre in a YAML scenario (demand, channels, customer behaviour,
 agent pools, a channel policy, costs); :func:`sim.experiment.run_scenario` simulates it
-over replications and returns tidy results.
+over replications and returns tidy results. For notebooks, :func:`sim.run`,
+:func:`sim.sweep` and :func:`sim.compare` (:mod:`sim.api`) return pandas DataFrames.
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["__version__", "compare", "run", "sweep"]
+_API = ("compare", "run", "sweep")
+
+
+def __getattr__(name: str) -> object:
+    """``sim.run``, ``sim.sweep``, ``sim.compare`` (see :mod:`sim.api`), imported on first
+    use so that ``import sim`` stays light (no pandas, numpy or simpy)."""
+    if name in _API:
+        from sim import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
