@@ -276,23 +276,22 @@ def run_and_write(
     """Run all replications with a progress bar, write the outputs, print the summary."""
     from sim.console import console, replication_progress, summary_tables
     from sim.experiment import write_run
-    from sim.outputs import sigterm_as_interrupt, staged_folder
+    from sim.outputs import staged_folder
     from sim.sweeps import add_precision_to_run_json, run_with_progress
 
     total = scenario.run.replications
-    with sigterm_as_interrupt():
-        with replication_progress(total, scenario.name, enabled=not quiet) as progress:
-            task = progress.tasks[0].id
-            result, status = run_with_progress(scenario, workers, progress, task, precision)
-        with staged_folder(out_dir) as stage:  # all files complete, or the old folder stays
-            write_run(result, stage)
-            add_precision_to_run_json(stage, status)
-            if plots:  # drawn from the saved outputs, after the simulation
-                from sim.plots import plot_run
-                from sim.report import write_run_report
+    with replication_progress(total, scenario.name, enabled=not quiet) as progress:
+        task = progress.tasks[0].id
+        result, status = run_with_progress(scenario, workers, progress, task, precision)
+    with staged_folder(out_dir) as stage:  # all files complete, or the old folder stays
+        write_run(result, stage)
+        add_precision_to_run_json(stage, status)
+        if plots:  # drawn from the saved outputs, after the simulation
+            from sim.plots import plot_run
+            from sim.report import write_run_report
 
-                plot_run(stage)
-                write_run_report(stage)
+            plot_run(stage)
+            write_run_report(stage)
     if not quiet:
         for table in summary_tables(scenario, result.summary()):
             console.print(table)

@@ -45,8 +45,10 @@ def _simulate(data: dict[str, Any], replication: int) -> ReplicationResult:
 
 
 def _ignore_sigint() -> None:
-    """Worker initialiser: Ctrl-C is the parent's to handle (it cancels and shuts down)."""
+    """Worker initialiser: Ctrl-C is the parent's to handle (it cancels and shuts down), and
+    SIGTERM ends the worker at once (not the parent's SIGTERM-as-Ctrl-C, inherited by fork)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @contextmanager

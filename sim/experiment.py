@@ -14,7 +14,6 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,16 +127,14 @@ def iter_replications(scenario: Scenario, workers: int = 1) -> Iterator[Replicat
         for r in range(count):
             yield simulate(scenario, r)
         return
+    from sim.executors import ProcessExecutor  # cancels and stops workers on Ctrl-C
+
     data = scenario.model_dump(mode="json", by_alias=True)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_simulate_from_data, data, r) for r in range(count)]
-        try:
-            for future in futures:
-                yield future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    with ProcessExecutor(workers) as executor:
+        for r in range(count):
+            executor.submit(r, data, r)
+        for _, result in executor.completed():
+            yield result
 
 
 def run_scenario(

@@ -69,18 +69,40 @@ def test_another_scenarios_outputs_need_overwrite_but_a_rerun_does_not(
 def wait_until_simulating(process: subprocess.Popen, cpu_seconds: float = 2.5) -> None:
     """Wait until the child has used ``cpu_seconds`` of CPU: past start-up and imports, inside
     the replications (a fixed sleep is not enough on a loaded machine)."""
-    ticks = os.sysconf("SC_CLK_TCK")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
-        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        if (int(fields[11]) + int(fields[12])) / ticks >= cpu_seconds:
+        if sum(cpu_seconds_of(pid) for pid in [process.pid, *children(process.pid)]) >= cpu_seconds:
             return
         time.sleep(0.1)
     raise AssertionError("the run never got going")
 
 
-def start_long_run(scenario: Path, out: Path) -> subprocess.Popen:
+def stat_fields(pid: int) -> list[str]:
+    """Fields of /proc/PID/stat after the command name (field 3 onwards)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def cpu_seconds_of(pid: int) -> float:
+    fields = stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (the run's worker processes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = stat_fields(int(entry.name))
+            if fields and int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def start_long_run(scenario: Path, out: Path, workers: int = 1) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -93,7 +115,7 @@ def start_long_run(scenario: Path, out: Path) -> subprocess.Popen:
             "--quiet",
             "--no-plots",
             "--workers",
-            "1",
+            str(workers),
             "--overwrite",
         ],
         stdout=subprocess.PIPE,
@@ -120,6 +142,24 @@ def test_an_interrupted_run_leaves_the_previous_outputs_whole(
     assert "Traceback" not in stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+
+
+def test_sigterm_stops_worker_processes_promptly(tmp_path: Path) -> None:
+    """Parallel replications: SIGTERM ends the run and its workers at once, leaving nothing."""
+    long = write_scenario(
+        tmp_path / "long.yaml", mmc_data(horizon="60d", replications=8, per_hour=400, agents=40)
+    )
+    process = start_long_run(long, tmp_path / "out", workers=2)
+    wait_until_simulating(process)
+    workers = children(process.pid)
+    assert workers, "expected worker processes"
+    process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert time.monotonic() - started < 5
+    assert not [pid for pid in workers if stat_fields(pid)]
+    assert not (tmp_path / "out").exists()
 
 
 def test_an_interrupted_first_run_leaves_no_folder(tmp_path: Path) -> None:
