@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -418,14 +418,35 @@ def erlang_a_agents(
         assert sl is not None
         return sl >= goal
 
-    if meets(1):
-        return 1
-    lo, hi = 1, 2  # invariant: meets(lo) is False
-    while not meets(hi):
-        lo, hi = hi, 2 * hi
-        if hi > _MAX_AGENTS:
-            raise ValueError(f"target {goal} not reachable with {_MAX_AGENTS} agents")
-    while hi - lo > 1:  # invariant: not meets(lo), meets(hi)
+    try:
+        return least_meeting(meets, start=max(1, math.ceil(lam * aht)))
+    except ValueError:
+        raise ValueError(f"target {goal} not reachable with {_MAX_AGENTS} agents") from None
+
+
+def least_meeting(meets: Callable[[int], bool], start: int = 1) -> int:
+    """Least ``n >= 1`` with ``meets(n)``, for a ``meets`` that stays true once true.
+
+    Brackets the answer around ``start`` (a good guess, e.g. the offered load, keeps large
+    centres fast): down by doubling gaps if ``start`` meets, up by growing steps if not; then
+    bisects. Raises ``ValueError`` past the agent limit.
+    """
+    hi = max(1, start)
+    if meets(hi):
+        lo, gap = 0, 1  # lo == 0 stands for "no smaller n meets"
+        while hi - gap >= 1:
+            if not meets(hi - gap):
+                lo = hi - gap
+                break
+            hi, gap = hi - gap, 2 * gap
+    else:
+        lo, step = hi, max(1, math.ceil(math.sqrt(hi)))
+        hi += step
+        while not meets(hi):
+            lo, hi, step = hi, hi + step, 2 * step
+            if hi > _MAX_AGENTS:
+                raise ValueError(f"not reachable with {_MAX_AGENTS} agents")
+    while hi - lo > 1:  # invariant: not meets(lo) (or lo == 0), meets(hi)
         mid = (lo + hi) // 2
         if meets(mid):
             hi = mid

@@ -254,27 +254,7 @@ def least_agents_erlang_a(
         assert level is not None
         return level >= target
 
-    # Bracket lo < least <= hi with meets(hi) and (lo == 0 or not meets(lo)).
-    hi = max(1, math.ceil(load))
-    if meets(hi):
-        lo, gap = 0, 1
-        while hi - gap >= 1:
-            if not meets(hi - gap):
-                lo = hi - gap
-                break
-            hi, gap = hi - gap, 2 * gap
-    else:
-        lo, step = hi, max(1, math.ceil(math.sqrt(load)))
-        hi += step
-        while not meets(hi):
-            lo, hi, step = hi, hi + step, 2 * step
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if meets(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return analytic.least_meeting(meets, start=max(1, math.ceil(load)))
 
 
 def erlang_a_rows(

@@ -26,6 +26,7 @@ from scipy import stats
 from sim import __version__
 from sim.model.centre import ReplicationResult, simulate
 from sim.model.clock import WEEK
+from sim.outputs import atomic_write_text
 from sim.scenario import Scenario, scenario_to_yaml, validate_data
 from sim.scenario.schema import WEEKDAYS
 from sim.scenario.units import DAY
@@ -155,20 +156,6 @@ def run_scenario(
 
 
 # --- writing outputs --------------------------------------------------------------------------
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename: never half-written."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:

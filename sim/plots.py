@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from matplotlib.ticker import (
     StrMethodFormatter,
 )
 
+from sim.outputs import atomic_write_bytes
 from sim.scenario import ASSISTED, CHANNELS, Scenario, ScenarioError, load_scenario
 from sim.scenario.schema import WEEKDAYS
 from sim.scenario.units import format_duration
@@ -799,20 +799,6 @@ def build_figures(run_dir: Path) -> dict[str, Figure]:
     data = run_plot_data(run)
     with matplotlib.rc_context(STYLE):
         return {name: draw(data[name], run.info) for name, draw in PLOTS.items()}
-
-
-def atomic_write_bytes(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` via a temporary file in the same folder and a rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def save_figure(figure: Figure, path: Path) -> None:
