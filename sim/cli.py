@@ -526,7 +526,6 @@ def sweep(
         parse_vary,
         run_sweep,
         sweep_table,
-        terminate_as_interrupt,
     )
 
     extra = list(overrides)
@@ -539,7 +538,7 @@ def sweep(
     out_dir = Path(output) if output else Path("outputs") / f"{base.name}-sweep"
     try:
         axes = [parse_vary(text) for text in vary]
-        with terminate_as_interrupt(), SweepProgress(base.name, enabled=not quiet) as progress:
+        with SweepProgress(base.name, enabled=not quiet) as progress:
             outcome = run_sweep(
                 base,
                 axes,
@@ -627,7 +626,7 @@ def compare(
         write_compare,
     )
     from sim.console import console, replication_progress
-    from sim.sweeps import SweepInputError, terminate_as_interrupt
+    from sim.sweeps import SweepInputError
 
     if len(inputs) < 2:
         raise BadInput("compare needs at least two run folders or scenario files")
@@ -639,10 +638,7 @@ def compare(
         default = Path("outputs") / safe_name("compare-" + "-".join(names))
         out_dir = Path(output) if output else default
         tasks = sum(i.scenario.run.replications for i in resolved if i.scenario and not i.folder)
-        with (
-            terminate_as_interrupt(),
-            replication_progress(tasks, "compare", enabled=not quiet and tasks > 0) as progress,
-        ):
+        with replication_progress(tasks, "compare", enabled=not quiet and tasks > 0) as progress:
             task = progress.tasks[0].id
             arms = run_inputs(
                 resolved, out_dir, workers, dask, on_replication=lambda: progress.advance(task)
