@@ -491,7 +491,7 @@ def staff(
 )
 @precision_options
 @click.option("--quiet", is_flag=True, help="No progress bar or table.")
-@click.option("--no-plots", is_flag=True, help="Skip plots/frontier.png.")
+@click.option("--no-plots", is_flag=True, help="Skip plots/ and report.html.")
 @handles_errors
 def sweep(
     scenario: str,
@@ -514,7 +514,7 @@ def sweep(
 
     Each point × replication is one task; replication r of every point sees the same
     customers (common random numbers). Writes sweep.csv (one column per varied path, then
-    scope, metric, mean, ci_low, ci_high, replications), plots/frontier.png and one run
+    scope, metric, mean, ci_low, ci_high, replications), plots/, report.html and one run
     folder per point. Resumable: re-running the same command skips finished points;
     Ctrl-C keeps them.
     """
@@ -599,6 +599,7 @@ def sweep(
 )
 @click.option("--dask", metavar="ADDRESS|local", help="Run scenario files on a Dask cluster.")
 @click.option("--quiet", is_flag=True, help="No progress bar or table.")
+@click.option("--no-plots", is_flag=True, help="Skip plots/ and report.html.")
 @handles_errors
 def compare(
     inputs: tuple[str, ...],
@@ -608,6 +609,7 @@ def compare(
     workers: int | None,
     dask: str | None,
     quiet: bool,
+    no_plots: bool,
 ) -> None:
     """Compare run folders or scenario files side by side, with paired differences.
 
@@ -647,6 +649,10 @@ def compare(
     except SweepInputError as error:
         raise BadInput(str(error)) from None
     path = write_compare(out_dir, frame)
+    if not no_plots:  # paired differences and overlaid intervals, and report.html
+        from sim.experiment_plots import write_compare_report
+
+        write_compare_report(out_dir, [arm.folder for arm in arms])
     if not quiet:
         console.print(compare_table(frame, [arm.label for arm in arms]))
     for note in notes:

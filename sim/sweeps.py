@@ -20,7 +20,8 @@ A sweep folder::
     sweep.json           the manifest: scenario and grid fingerprint, the points
     sweep.csv            tidy: one column per varied path, then scope, metric, mean,
                          ci_low, ci_high, replications
-    plots/frontier.png   cost against service level, one marker per point
+    plots/*.png          cost against service level (frontier), heat map or metric vs parameter
+    report.html          self-contained page: key findings first
     p000/ p001/ ...      one run folder per point (summary.csv, replications.csv,
                          intervals.csv, scenario.yaml, run.json) plus point.json and done
 """
@@ -34,7 +35,6 @@ import math
 import os
 import re
 import shutil
-import textwrap
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -762,8 +762,9 @@ def _clear(out_dir: Path) -> None:
     for path in out_dir.iterdir():
         if path.is_dir() and (_POINT_FOLDER.match(path.name) or _TEMP_FOLDER.match(path.name)):
             shutil.rmtree(path)
-    for name in (SWEEP_CSV, MANIFEST, "plots/frontier.png"):
+    for name in (SWEEP_CSV, MANIFEST, "report.html"):
         (out_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / "plots", ignore_errors=True)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -994,8 +995,10 @@ def run_sweep(
             raise SweepInterrupted(kept, len(points), out_dir) from None
     frame = sweep_frame(out_dir, points)
     atomic_write_csv(out_dir / SWEEP_CSV, frame)
-    if plots:
-        plot_frontier(out_dir, points, out_dir / "plots" / "frontier.png")
+    if plots:  # frontier, heat map / metric against parameter, and report.html
+        from sim.experiment_plots import write_sweep_report
+
+        write_sweep_report(out_dir)
     return SweepOutcome(
         out_dir,
         points,
@@ -1070,68 +1073,3 @@ def sweep_table(outcome: SweepOutcome, limit: int = 40) -> Any:
     if len(outcome.points) > limit:
         table.caption = f"first {limit} of {len(outcome.points)} points; all in sweep.csv"
     return table
-
-
-def plot_frontier(out_dir: Path, points: Sequence[Point], path: Path) -> Path | None:
-    """Service level against total cost, one marker per point, the efficient ones joined.
-
-    One panel per channel with a service-level target; a point is on the frontier when no
-    other point has both a lower cost and a higher service level.
-    """
-    import matplotlib
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
-
-    from sim.plots import CHANNEL_COLOURS, STYLE, save_figure  # selects the Agg backend
-
-    summaries = point_summaries(out_dir, points)
-    keys = [k for k in key_columns(summaries) if k[1] == "service_level"]
-    cost_key = ("centre", "cost_total")
-    if not keys or len(points) < 2 or any(cost_key not in s.index for s in summaries):
-        return None
-    labels = [", ".join(show_value(v) for v in p.values.values()) for p in points]
-    cost = np.array([s.loc[cost_key, ["mean", "ci_low", "ci_high"]] for s in summaries], float)
-    with matplotlib.rc_context(STYLE):
-        figure = Figure(figsize=(max(7.0, 5.2 * len(keys)), 4.4), layout="constrained")
-        axes = figure.subplots(1, len(keys), squeeze=False)[0]
-        for ax, key in zip(axes, keys, strict=True):
-            channel = key[0]
-            sl = np.array(
-                [
-                    s.loc[key, ["mean", "ci_low", "ci_high"]] if key in s.index else [np.nan] * 3
-                    for s in summaries
-                ],
-                float,
-            )
-            x, y = cost[:, 0], sl[:, 0]
-            xerr = np.nan_to_num(np.abs(cost[:, 1:].T - x))
-            yerr = np.nan_to_num(np.abs(sl[:, 1:].T - y))
-            colour = CHANNEL_COLOURS.get(channel, "#555555")
-            ax.errorbar(
-                x, y, xerr=xerr, yerr=yerr, fmt="o", color=colour, ecolor="#999999",
-                elinewidth=0.8, capsize=2, markersize=4,
-            )  # fmt: skip
-            frontier, best = [], -math.inf
-            for i in np.argsort(x, kind="stable"):
-                if np.isfinite(y[i]) and y[i] > best:
-                    frontier.append(i)
-                    best = y[i]
-            ax.plot(x[frontier], y[frontier], color=colour, linewidth=1.2, label="frontier")
-            for i, label in enumerate(labels):
-                if np.isfinite(y[i]):
-                    ax.annotate(
-                        label, (x[i], y[i]), fontsize=7, xytext=(3, 3),
-                        textcoords="offset points", color="#444444",
-                    )  # fmt: skip
-            ax.set_xlabel("total cost (centre cost_total)")
-            ax.set_ylabel(f"{channel} service level")
-            ax.set_title(f"{channel}: service level against cost")
-            low, high = ax.get_ylim()  # CIs of a few replications can pass 0% or 100%
-            ax.set_ylim(max(low, -0.02), min(high, 1.02))
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-            ax.legend(loc="lower right")
-        varied = textwrap.shorten(", ".join(points[0].values), width=110, placeholder=" ...")
-        figure.suptitle(f"Sweep frontier (labels: {varied})", fontsize=10)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_figure(figure, path)
-    return path
