@@ -249,20 +249,28 @@ def check_run_can_start(
 @click.argument("run_dir", metavar="DIR", type=click.Path())
 @handles_errors
 def plot(run_dir: str) -> None:
-    """Redraw the plots and report.html of a run folder from its saved outputs.
+    """Redraw the plots and report.html of a run, sweep or compare folder from its outputs.
 
-    DIR is a folder written by `ccsim run`; nothing is simulated again.
+    DIR is a folder written by `ccsim run`, `ccsim sweep` or `ccsim compare`; nothing is
+    simulated again.
     """
+    from sim.experiment_plots import write_compare_report, write_sweep_report
     from sim.plots import RunFolderError, plot_run
     from sim.report import write_run_report
 
     folder = Path(run_dir)
     try:
-        paths = plot_run(folder)
-        report = write_run_report(folder)
+        if (folder / "sweep.csv").is_file():
+            report = write_sweep_report(folder)
+        elif (folder / "compare.csv").is_file():
+            report = write_compare_report(folder)
+        else:
+            plot_run(folder)
+            report = write_run_report(folder)
     except RunFolderError as error:
         raise BadInput(str(error)) from None
-    click.echo(f"{len(paths)} plots in {folder / 'plots'}/; report in {report}")
+    count = len(list((folder / "plots").glob("*.png")))
+    click.echo(f"{count} plots in {folder / 'plots'}/; report in {report}")
 
 
 def run_and_write(

@@ -7,6 +7,7 @@ all its plots and nothing from outside itself.
 
 from __future__ import annotations
 
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -329,3 +330,13 @@ def test_sweep_and_compare_commands_write_their_plots_and_reports(folder: Path) 
     assert (compare_out / "plots" / "paired_differences.png").is_file()
     assert (compare_out / "plots" / "intervals_overlay.png").is_file()
     assert DATA_URI in (compare_out / "report.html").read_text(encoding="utf-8")
+
+
+def test_plot_command_redraws_sweep_and_compare_folders(sweep1: Path, compared: Path) -> None:
+    for folder in (sweep1, compared):
+        report = folder / "report.html"
+        report.unlink()
+        shutil.rmtree(folder / "plots")
+        invoke("plot", str(folder))
+        assert DATA_URI in report.read_text(encoding="utf-8")
+        assert list((folder / "plots").glob("*.png"))
