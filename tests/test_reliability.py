@@ -150,9 +150,11 @@ def test_sigterm_stops_worker_processes_promptly(tmp_path: Path) -> None:
         tmp_path / "long.yaml", mmc_data(horizon="60d", replications=8, per_hour=400, agents=40)
     )
     process = start_long_run(long, tmp_path / "out", workers=2)
-    wait_until_simulating(process)
+    deadline = time.monotonic() + 120
+    while sum(cpu_seconds_of(pid) for pid in children(process.pid)) < 1.0:  # workers simulating
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.1)
     workers = children(process.pid)
-    assert workers, "expected worker processes"
     process.send_signal(signal.SIGTERM)
     started = time.monotonic()
     process.communicate(timeout=60)
