@@ -16,7 +16,6 @@ them. Each channel keeps its one Okabe–Ito colour.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import math
@@ -37,6 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, StrMethodFormatter
 
 from sim import __version__
+from sim.comparison import COMPARE_COLUMNS
 from sim.plots import (
     CHANNEL_COLOURS,
     CHANNEL_LABELS,
@@ -52,7 +52,14 @@ from sim.plots import (
     save_figure,
     service_targets,
 )
-from sim.report import CSS, METRIC_LABELS, SHARE_METRICS, format_ci, format_metric
+from sim.report import (
+    CSS,
+    METRIC_LABELS,
+    SHARE_METRICS,
+    embedded_figures,
+    format_ci,
+    format_metric,
+)
 from sim.scenario import ASSISTED, CHANNELS, ScenarioError, load_scenario
 from sim.scenario.units import format_duration
 
@@ -61,18 +68,7 @@ SWEEP_JSON = "sweep.json"
 COMPARE_CSV = "compare.csv"
 REPORT_NAME = "report.html"
 STAT_COLUMNS = ("scope", "metric", "mean", "ci_low", "ci_high", "replications")
-COMPARE_NEEDED = (
-    "scope",
-    "metric",
-    "scenario",
-    "mean",
-    "ci_low",
-    "ci_high",
-    "diff",
-    "diff_ci_low",
-    "diff_ci_high",
-    "clear",
-)
+COMPARE_NEEDED = tuple(COMPARE_COLUMNS[: COMPARE_COLUMNS.index("clear") + 1])
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">"]
 LINESTYLES = ["-", (0, (6, 2, 1.5, 2)), ":", (0, (1, 1))]
 DIFF_METRICS = [
@@ -949,23 +945,6 @@ def _page(title: str, meta: str, sections: list[tuple[str, str, str]]) -> str:
     )
 
 
-def _figures(folder: Path, plots: Mapping[str, Any], captions: Mapping[str, str]) -> str:
-    out = []
-    for name in plots:
-        path = folder / PLOTS_FOLDER / f"{name}.png"
-        if not path.is_file():
-            continue
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        caption = captions.get(name, name)
-        out.append(
-            f'<figure id="plot-{escape(name)}">'
-            f'<img alt="{escape(caption)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{escape(caption)} <code>plots/{escape(name)}.png</code>"
-            "</figcaption></figure>"
-        )
-    return "".join(out) or '<p class="note">No plots were drawn.</p>'
-
-
 def _cell(metric: str, mean: float, low: float, high: float, css: str = "") -> str:
     ci = format_ci(metric, low, high)
     ci_html = f'<span class="ci">{escape(ci)}</span>' if ci else ""
@@ -1136,7 +1115,7 @@ def sweep_report_html(sweep_dir: Path) -> str:
     sections = [
         ("findings", "Key findings", _sweep_findings(sweep)),
         ("table", "Sweep table", _sweep_table(sweep)),
-        ("plots", "Plots", _figures(sweep_dir, SWEEP_PLOTS, SWEEP_CAPTIONS)),
+        ("plots", "Plots", embedded_figures(sweep_dir, SWEEP_PLOTS, SWEEP_CAPTIONS)),
     ]
     return _page(f"{sweep.name}: sweep", meta, sections)
 
@@ -1281,7 +1260,7 @@ def compare_report_html(
     sections = [
         ("findings", "Key findings", _compare_findings(comparison, diffs)),
         ("table", "Comparison table", _compare_table(comparison)),
-        ("plots", "Plots", _figures(compare_dir, COMPARE_PLOTS, COMPARE_CAPTIONS)),
+        ("plots", "Plots", embedded_figures(compare_dir, COMPARE_PLOTS, COMPARE_CAPTIONS)),
     ]
     return _page(f"Comparison: {' vs '.join(comparison.labels)}", meta, sections)
 

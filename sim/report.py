@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+from collections.abc import Iterable, Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -357,14 +358,16 @@ def _summary_tables(summary: _Summary) -> str:
     )
 
 
-def _plots(run_dir: Path) -> str:
+def embedded_figures(folder: Path, names: Iterable[str], captions: Mapping[str, str]) -> str:
+    """The folder's ``plots/<name>.png`` files as ``<figure>``s with base64 data URIs, so the
+    page needs nothing outside itself; plots that were not drawn are left out."""
     figures = []
-    for name in PLOTS:
-        path = plot_path(run_dir, name)
+    for name in names:
+        path = plot_path(folder, name)
         if not path.is_file():
             continue
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        caption = CAPTIONS.get(name, name)
+        caption = captions.get(name, name)
         figures.append(
             f'<figure id="plot-{escape(name)}">'
             f'<img alt="{escape(caption)}" src="data:image/png;base64,{data}">'
@@ -434,7 +437,7 @@ def run_report_html(run_dir: Path, run: RunOutputs | None = None) -> str:
             "interval below it (clipped to the metric's possible range). Counts and costs "
             "are totals over the measured horizon.</p>" + _summary_tables(summary),
         ),
-        ("plots", "Plots", _plots(run_dir)),
+        ("plots", "Plots", embedded_figures(run_dir, PLOTS, CAPTIONS)),
         ("scenario", "Resolved scenario", f"<pre>{escape(yaml_text)}</pre>"),
         ("run", "Run", _facts(facts)),
     ]
