@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import signal
 from typing import Any
 
 from sim.scenario import Scenario, validate_data
@@ -95,6 +96,16 @@ def multichannel_data() -> dict[str, Any]:
         },
         "policy": {"priority": ["phone", "social", "email"]},
     }
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for subprocesses a test interrupts: restore SIGINT's default.
+
+    A shell starts background jobs with SIGINT ignored, the ignore is inherited down to the
+    processes tests start, and a Python started with SIGINT ignored never raises
+    KeyboardInterrupt; without this, interrupt tests would depend on how pytest was launched.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def build(data: dict[str, Any], **changes: Any) -> Scenario:

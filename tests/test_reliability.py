@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from builders import build, mmc_data, multichannel_data
+from builders import build, default_sigint, mmc_data, multichannel_data
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -121,6 +121,7 @@ def start_long_run(scenario: Path, out: Path, workers: int = 1) -> subprocess.Po
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
 
 

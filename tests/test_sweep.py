@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from builders import build, mmc_data
+from builders import build, default_sigint, mmc_data
 from click.testing import CliRunner
 
 from sim.cli import main
@@ -181,6 +181,7 @@ def test_killed_sweep_resumes_without_recomputing(scenario_file: Path, tmp_path:
     process = subprocess.Popen(
         [sys.executable, "-m", "sim", *args, "-o", str(out), "--workers", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        preexec_fn=default_sigint,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while not (out / "p000" / "done").exists() and time.monotonic() < deadline:
