@@ -89,14 +89,16 @@ def run(
     written there too.
     """
     from sim.experiment import write_run
+    from sim.outputs import staged_folder
     from sim.sweeps import add_precision_to_run_json, run_replications
 
     resolved = _scenario(scenario, overrides, seed, replications)
     target = make_precision(precision, max_replications, precision_metrics)
     result, status = run_replications(resolved, target, workers, dask)
     if output is not None:
-        write_run(result, Path(output))
-        add_precision_to_run_json(Path(output), status)
+        with staged_folder(Path(output)) as stage:  # complete, or the old folder stays
+            write_run(result, stage)
+            add_precision_to_run_json(stage, status)
     return result.summary()
 
 
