@@ -8,6 +8,8 @@ day's rates, giving the over-dispersed daily volumes real centres see (Poisson-g
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from sim.scenario.schema import Demand
@@ -40,6 +42,13 @@ class ArrivalProcess:
     def next_day_start(self) -> float:
         """Simulation time at which the next day to be generated begins."""
         return self._day * DAY + self._offset
+
+    def times(self, until: float) -> Iterator[float]:
+        """Arrival times from simulation time 0 on, generated a day at a time, up to the day
+        that holds ``until``."""
+        while self.next_day_start < until:
+            times = self.next_day()
+            yield from times[times >= 0.0].tolist()
 
     def next_day(self) -> np.ndarray:
         """Sorted simulation times of the next day's arrivals."""

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import simpy
 
 from sim.costs import centre_costs
 from sim.metrics import ChannelStats, PoolStats
@@ -21,7 +20,7 @@ from sim.model.arrivals import ArrivalProcess
 from sim.model.behaviour import GIVE_UP, RETRY, Behaviour, JumpTheLine, first_channel_shares
 from sim.model.callback import CallbackOffer
 from sim.model.channels import AssistedChannel, SelfService
-from sim.model.clock import Calendar, Timer, run_until
+from sim.model.clock import Calendar, Clock
 from sim.model.contacts import (
     AWAITING_CUSTOMER,
     GAVE_UP,
@@ -61,7 +60,7 @@ class Centre:
         self.scenario = scenario
         self.replication = replication
         run = scenario.run
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.calendar = Calendar(run.warmup, run.horizon, run.interval, follow_up(scenario))
         self.n_intervals = scenario.interval_count
         self._streams: dict[str, np.random.Generator] = {}
@@ -213,7 +212,8 @@ class Centre:
 
     # --- journeys -------------------------------------------------------------------------
 
-    def _new_issue(self, event: Timer) -> None:
+    def _new_issue(self) -> None:
+        """An issue arises now (called by the clock at each arrival time)."""
         now = self.env.now
         k = self.calendar.interval_of(now)
         channel = self._first_choice.choose(self._first_bounds, self._first_options)
@@ -221,7 +221,6 @@ class Centre:
         if k >= 0:
             self.issues[k] += 1
         self._contact(journey, channel)
-        self._schedule_next_arrival()
 
     def _contact(self, journey: Journey, channel: str) -> Contact | None:
         """``journey`` makes a contact at ``channel`` now."""
@@ -239,12 +238,11 @@ class Centre:
             self.touched_social += measured
         contact = self.channels[channel].arrive(journey, now)
         if channel == "email" and self._escalation.draw() < self._escalation_probability:
-            Timer(self.env, self._escalation_after, self._email_unanswered, contact)
+            self.env.after(self._escalation_after, self._email_unanswered, contact)
         return contact
 
-    def _email_unanswered(self, event: Timer) -> None:
+    def _email_unanswered(self, email: Contact) -> None:
         """No reply to an email in time: the customer vents in public; the email stays queued."""
-        email: Contact = event._value
         if email.answered or email.journey.outcome != OPEN:
             return
         self.duplicates += email.journey.k >= 0
@@ -292,35 +290,19 @@ class Centre:
             self._give_up(journey)
         elif action == RETRY:
             retry = (journey, contact.channel)
-            Timer(self.env, self.behaviour.retry_delay.draw(), self._retry, retry)
+            self.env.after(self.behaviour.retry_delay.draw(), self._retry, retry)
         else:
             self._contact(journey, channel)
 
-    def _retry(self, event: Timer) -> None:
-        journey, channel = event._value
+    def _retry(self, retry: tuple[Journey, str]) -> None:
+        journey, channel = retry
         self._contact(journey, channel)
 
     # --- time-driven events ---------------------------------------------------------------
 
-    def _schedule_next_arrival(self) -> None:
-        i = self._arrival_index
-        times = self._arrival_times
-        while i >= len(times):
-            if self.arrivals.next_day_start >= self.calendar.run_until:
-                return  # no more arrivals within the run
-            times = self._arrival_times = self.arrivals.next_day()
-            i = 0
-            while i < len(times) and times[i] < 0.0:
-                i += 1
-        self._arrival_index = i + 1
-        Timer(self.env, float(times[i]) - self.env.now, self._new_issue, None)
-
     def _start_headcounts(self) -> None:
         for pool in self.pools:
             self._headcount_step(pool)
-
-    def _on_headcount_change(self, event: Timer) -> None:
-        self._headcount_step(event._value)
 
     def _headcount_step(self, pool: Pool) -> None:
         """Set ``pool``'s headcount for the current time and schedule its next change."""
@@ -339,9 +321,9 @@ class Centre:
         for agent in pool.set_headcount(now, level):
             self.router.take_work(pool, agent)
         if next_change < math.inf:
-            Timer(self.env, next_change, self._on_headcount_change, pool)
+            self.env.after(next_change, self._headcount_step, pool)
 
-    def _jump_the_line_period(self, event: Timer) -> None:
+    def _jump_the_line_period(self, _: None) -> None:
         """End of a period: customers' social-first habit follows last period's waits."""
         phone, email = self.channels["phone"], self.channels["email"]
         share = self.jump.update(
@@ -351,11 +333,11 @@ class Centre:
             channel.period_wait, channel.period_answered = 0.0, 0
         self.first_channel = first_channel_shares(self.scenario.demand.first_channel, share)
         self._first_bounds, self._first_options = cumulative_shares(self.first_channel)
-        Timer(
-            self.env, self.scenario.behaviour.jump_the_line.period, self._jump_the_line_period, None
+        self.env.after(
+            self.scenario.behaviour.jump_the_line.period, self._jump_the_line_period, None
         )
 
-    def _interval_boundary(self, event: Timer) -> None:
+    def _interval_boundary(self, _: None) -> None:
         self._close_interval(self.env.now)
         if self._closing_k < self.n_intervals:
             self._schedule_boundary()
@@ -365,7 +347,7 @@ class Centre:
             self.calendar.warmup + (self._closing_k + 1) * self.calendar.interval,
             self.calendar.end,
         )
-        Timer(self.env, at - self.env.now, self._interval_boundary, None)
+        self.env.after(at - self.env.now, self._interval_boundary, None)
 
     def _close_interval(self, now: float) -> None:
         """Book pool time since the last boundary into the interval that just ended."""
@@ -391,21 +373,19 @@ class Centre:
 
     def run(self) -> ReplicationResult:
         """Simulate warm-up and horizon; return this replication's results."""
-        self._arrival_times = np.empty(0)
-        self._arrival_index = 0
         self._pool_base = {p.name: (0.0, 0.0, 0.0) for p in self.pools}
         self._closing_k = -1
         self._start_headcounts()
-        self._schedule_next_arrival()
         jump = self.scenario.behaviour.jump_the_line
         if jump.enabled:
-            Timer(self.env, jump.period, self._jump_the_line_period, None)
+            self.env.after(jump.period, self._jump_the_line_period, None)
         if self.calendar.warmup > 0:
-            Timer(self.env, self.calendar.warmup, self._interval_boundary, None)
+            self.env.after(self.calendar.warmup, self._interval_boundary, None)
         else:
             self._close_interval(0.0)
             self._schedule_boundary()
-        run_until(self.env, self.calendar.run_until)
+        until = self.calendar.run_until
+        self.env.run_until(until, self.arrivals.times(until), self._new_issue)
         if self._closing_k < self.n_intervals:
             self._close_interval(self.calendar.end)
         for channel in self.channels.values():
@@ -425,8 +405,7 @@ class Centre:
         for channel in self.channels.values():
             found.update(c.journey for c in channel.queue if c.state == WAITING)
         found.update(c.journey for c in self.social.in_transit)
-        for _, _, _, event in self.env._queue:
-            payload = getattr(event, "_value", None)
+        for payload in self.env.payloads():
             if isinstance(payload, Contact) and payload.state in LIVE:
                 found.add(payload.journey)
             elif isinstance(payload, Journey):

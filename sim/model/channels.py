@@ -14,10 +14,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import simpy
-
 from sim.metrics import ChannelStats
-from sim.model.clock import Calendar, Timer
+from sim.model.clock import Calendar, Clock
 from sim.model.contacts import ABANDONED, WAITING, Contact, Journey
 from sim.model.distributions import Sampler
 from sim.model.streams import Uniforms
@@ -35,7 +33,7 @@ class AssistedChannel:
     def __init__(
         self,
         name: str,
-        env: simpy.Environment,
+        env: Clock,
         calendar: Calendar,
         stats: ChannelStats,
         handle_time: Sampler,
@@ -85,7 +83,7 @@ class AssistedChannel:
         ):
             contact.patience = INF  # called back later: nobody holds the line
         if contact.patience < INF:
-            Timer(self.env, contact.patience, self._patience_over, contact)
+            self.env.after(contact.patience, self._patience_over, contact)
 
     def pop(self) -> Contact:
         """The longest-waiting contact that is still waiting (abandoned ones are skipped)."""
@@ -117,8 +115,7 @@ class AssistedChannel:
         """An agent finished its work on ``contact``."""
         self.on_done(contact)
 
-    def _patience_over(self, event: Timer) -> None:
-        contact: Contact = event._value
+    def _patience_over(self, contact: Contact) -> None:
         if contact.state != WAITING:
             return
         contact.state = ABANDONED
@@ -141,7 +138,7 @@ class SelfService:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Clock,
         calendar: Calendar,
         stats: ChannelStats,
         duration: Sampler,
@@ -166,10 +163,10 @@ class SelfService:
             stats.answered[k] += 1
         succeeded = self.outcome.draw() < self.success
         callback = self._succeeded if succeeded else self._failed
-        Timer(self.env, self.duration.draw(), callback, journey)
+        self.env.after(self.duration.draw(), callback, journey)
 
-    def _succeeded(self, event: Timer) -> None:
-        self.on_success(event._value)
+    def _succeeded(self, journey: Journey) -> None:
+        self.on_success(journey)
 
-    def _failed(self, event: Timer) -> None:
-        self.on_failure(event._value)
+    def _failed(self, journey: Journey) -> None:
+        self.on_failure(journey)

@@ -1,9 +1,12 @@
-"""Scheduling on the SimPy environment, and the calendar of a run.
+"""The simulation clock (a SimPy environment with cheap timers), and the calendar of a run.
 
-The model is driven by callbacks rather than SimPy processes: a :class:`Timer` is an event
-that is already triggered, carries one payload (a contact, an agent) in its value and calls
-one function when its time comes. That is all a contact centre needs (a wait, then
-something happens), and it avoids a generator frame and an ``AnyOf`` race per contact.
+The model is driven by callbacks rather than SimPy processes: a contact centre only ever
+needs "after this long, do that to this contact", so a timer is one entry on SimPy's own
+event queue, ``(time, NORMAL, id, callback, payload)``, with no event object, generator
+frame or ``AnyOf`` race per contact. :class:`Clock` is a full :class:`simpy.Environment` —
+SimPy processes and events can share it with the timers, and ``env.run()`` still works —
+whose fast loop :meth:`Clock.run_until` also merges in the day's pre-drawn arrival times,
+so an arrival costs no queue operation at all.
 
 Calendar: simulation time is in seconds. The measured horizon starts on a Monday at 00:00,
 ``warmup`` seconds after time zero; the warm-up runs over the days just before it. After the
@@ -14,49 +17,78 @@ hour before the end is not a service-level miss merely because the run stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL, Event
+from simpy.events import NORMAL
 
 from sim.scenario.units import DAY
 
 WEEK = 7 * DAY
+TIMER = 5  # length of a timer entry on the queue; SimPy's own event entries have 4 items
 
 
-class Timer(Event):
-    """Call ``callback(event)`` after ``delay``; the payload is ``event.value``.
+class Clock(simpy.Environment):
+    """A SimPy environment that also runs plain callback timers.
 
-    Scheduled straight onto the environment's heap, exactly as ``Environment.schedule`` does.
+    ``after(delay, callback, payload)`` calls ``callback(payload)`` ``delay`` seconds from
+    now. Entries are ordered exactly as SimPy orders events (time, priority, then the order
+    they were scheduled in), so runs are deterministic.
     """
 
-    def __init__(
-        self, env: simpy.Environment, delay: float, callback: Callable[[Event], None], payload: Any
+    def after(self, delay: float, callback: Callable[[Any], None], payload: Any) -> None:
+        """Call ``callback(payload)`` after ``delay`` seconds."""
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), callback, payload))
+
+    def step(self) -> None:
+        """Process the next timer or SimPy event (so ``env.run()`` works as in SimPy)."""
+        queue = self._queue
+        if queue and len(queue[0]) == TIMER:
+            self._now, _, _, callback, payload = heappop(queue)
+            callback(payload)
+        else:
+            super().step()
+
+    def run_until(
+        self,
+        until: float,
+        arrivals: Iterable[float] = (),
+        on_arrival: Callable[[], None] = lambda: None,
     ) -> None:
-        self.env = env
-        self.callbacks = [callback]
-        self._ok = True
-        self._value = payload
-        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
+        """Process everything before ``until``, then set the clock to ``until``.
 
+        ``arrivals`` are increasing times at which ``on_arrival()`` is called; they are merged
+        with the queue (queued entries first at equal times) rather than queued one by one.
+        SimPy events on the queue are processed as :meth:`simpy.Environment.step` does.
+        """
+        queue = self._queue
+        times = iter(arrivals)
+        arrival = next(times, math.inf)
+        while True:
+            if queue and queue[0][0] <= arrival:
+                entry = queue[0]
+                if entry[0] >= until:
+                    break
+                if len(entry) == TIMER:
+                    heappop(queue)
+                    self._now = entry[0]
+                    entry[3](entry[4])
+                else:
+                    super().step()
+            elif arrival < until:
+                self._now = arrival
+                on_arrival()
+                arrival = next(times, math.inf)
+            else:
+                break
+        self._now = until
 
-def run_until(env: simpy.Environment, until: float) -> None:
-    """Process every event before ``until``, then set the clock to ``until``.
-
-    The same as ``env.run(until=until)`` for a model made only of :class:`Timer` events
-    (always successful, never interrupted), without the per-step bookkeeping SimPy needs for
-    processes and failures.
-    """
-    queue = env._queue
-    while queue and queue[0][0] < until:
-        now, _, _, event = heappop(queue)
-        env._now = now
-        callbacks, event.callbacks = event.callbacks, None
-        for callback in callbacks:
-            callback(event)
-    env._now = until
+    def payloads(self) -> list[Any]:
+        """Payloads of the timers still pending (for census checks, not for the hot loop)."""
+        return [entry[4] for entry in self._queue if len(entry) == TIMER]
 
 
 class Calendar:
@@ -74,9 +106,9 @@ class Calendar:
 
     def interval_of(self, t: float) -> int:
         """Reporting interval of time ``t``; -1 outside the horizon (warm-up, follow-up)."""
-        if t < self.warmup or t >= self.end:
-            return -1
-        return int((t - self.warmup) // self.interval)
+        if self.warmup <= t < self.end:
+            return int((t - self.warmup) // self.interval)
+        return -1
 
     def clock(self, t: float) -> float:
         """Seconds since the Monday 00:00 that starts the measured horizon (negative before)."""

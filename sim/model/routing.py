@@ -9,20 +9,16 @@ is non-preemptive and reservations hold agents idle for the reserved channel.
 
 from __future__ import annotations
 
-import simpy
-
 from sim.model.agents import Pool
 from sim.model.channels import AssistedChannel
-from sim.model.clock import Timer
+from sim.model.clock import Clock
 from sim.model.contacts import DONE, SERVING, Contact
 
 
 class Router:
     """Matches contacts with agents across the centre's pools and queues."""
 
-    def __init__(
-        self, env: simpy.Environment, pools: list[Pool], channels: dict[str, AssistedChannel]
-    ) -> None:
+    def __init__(self, env: Clock, pools: list[Pool], channels: dict[str, AssistedChannel]) -> None:
         self.env = env
         self.channels = channels
         self.pools_for = {ch: [p for p in pools if ch in p.skills] for ch in channels}
@@ -58,10 +54,9 @@ class Router:
             self.channels[contact.channel].record_answer(contact, now)
         pool.seize(now, agent, contact.channel)
         service = contact.handle * pool.efficiency[contact.channel]
-        Timer(self.env, service, self._finish, contact)
+        self.env.after(service, self._finish, contact)
 
-    def _finish(self, event: Timer) -> None:
-        contact: Contact = event._value
+    def _finish(self, contact: Contact) -> None:
         contact.state = DONE
         pool: Pool = contact.pool
         if pool.release(self.env.now, contact.agent, contact.channel):

@@ -22,11 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import simpy
 
 from sim.metrics import ChannelStats
 from sim.model.channels import AssistedChannel
-from sim.model.clock import Calendar, Timer
+from sim.model.clock import Calendar, Clock
 from sim.model.contacts import (
     AWAITING_CUSTOMER,
     DONE,
@@ -45,7 +44,7 @@ class SocialChannel(AssistedChannel):
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Clock,
         calendar: Calendar,
         stats: ChannelStats,
         handle_time: Sampler,
@@ -93,19 +92,17 @@ class SocialChannel(AssistedChannel):
             self.router.dispatch(contact)
         return contact
 
-    def _hold(self, contact: Contact, delay: float, then: Callable[[Timer], None]) -> None:
+    def _hold(self, contact: Contact, delay: float, then: Callable[[Contact], None]) -> None:
         contact.state = IN_TRANSIT
         self.in_transit.add(contact)
-        Timer(self.env, delay, then, contact)
+        self.env.after(delay, then, contact)
 
-    def _reaches_service(self, event: Timer) -> None:
-        contact: Contact = event._value
+    def _reaches_service(self, contact: Contact) -> None:
         self.in_transit.discard(contact)
         contact.state = WAITING
         self.router.dispatch(contact)
 
-    def _community_resolved(self, event: Timer) -> None:
-        contact: Contact = event._value
+    def _community_resolved(self, contact: Contact) -> None:
         self.in_transit.discard(contact)
         contact.state = DONE
         if contact.k >= 0:
@@ -131,22 +128,20 @@ class SocialChannel(AssistedChannel):
             delay, handle = contact.later.pop()
             contact.handle = handle
             contact.state = AWAITING_CUSTOMER
-            Timer(self.env, delay, self._customer_replied, contact)
+            self.env.after(delay, self._customer_replied, contact)
         elif contact.handoff:
             self.on_handoff(contact)
         else:
             self.on_done(contact)
 
-    def _customer_replied(self, event: Timer) -> None:
-        contact: Contact = event._value
+    def _customer_replied(self, contact: Contact) -> None:
         contact.state = WAITING
         self.router.dispatch(contact)
 
-    def _patience_over(self, event: Timer) -> None:
-        contact: Contact = event._value
+    def _patience_over(self, contact: Contact) -> None:
         if contact.state == WAITING and contact.public and contact.k >= 0:
             self.public_negative += contact.audience
-        super()._patience_over(event)
+        super()._patience_over(contact)
 
     def unanswered(self) -> list[Contact]:
         """Contacts still waiting for their first reply, in the queue or in transit."""

@@ -1,0 +1,89 @@
+"""The clock: timers and SimPy events share one queue, in SimPy's order."""
+
+from __future__ import annotations
+
+import simpy
+
+from sim.model.clock import Calendar, Clock
+
+
+def test_timers_and_simpy_processes_interleave_in_time_order() -> None:
+    env = Clock()
+    seen: list[tuple[float, str]] = []
+
+    def process(env: Clock):
+        for _ in range(3):
+            yield env.timeout(1.5)
+            seen.append((env.now, "process"))
+
+    env.process(process(env))
+    for delay in (1.0, 2.0, 4.0):
+        env.after(delay, lambda label: seen.append((env.now, label)), f"timer {delay:g}")
+    env.run_until(10.0)
+    assert seen == [
+        (1.0, "timer 1"),
+        (1.5, "process"),
+        (2.0, "timer 2"),
+        (3.0, "process"),
+        (4.0, "timer 4"),
+        (4.5, "process"),
+    ]
+    assert env.now == 10.0
+
+
+def test_env_run_processes_timers_as_simpy_would() -> None:
+    env = Clock()
+    seen: list[float] = []
+    env.after(2.0, lambda _: seen.append(env.now), None)
+
+    def wait(env: Clock):
+        yield env.timeout(1.0)
+        seen.append(-env.now)
+
+    env.process(wait(env))
+    env.run()
+    assert seen == [-1.0, 2.0]
+    assert env.now == 2.0
+
+
+def test_equal_times_run_in_scheduling_order_and_before_an_arrival() -> None:
+    env = Clock()
+    seen: list[str] = []
+    env.after(5.0, seen.append, "first")
+    env.after(5.0, seen.append, "second")
+    env.run_until(20.0, [5.0, 7.0, 30.0], lambda: seen.append(f"arrival {env.now:g}"))
+    assert seen == ["first", "second", "arrival 5", "arrival 7"]
+
+
+def test_nothing_at_or_after_until_runs() -> None:
+    env = Clock()
+    seen: list[str] = []
+    env.after(3.0, seen.append, "at until")
+    env.run_until(3.0, [3.0], lambda: seen.append("arrival"))
+    assert seen == []
+    assert env.payloads() == ["at until"]
+    env.run_until(4.0)
+    assert seen == ["at until"]
+
+
+def test_a_failed_simpy_event_still_crashes_the_run() -> None:
+    env = Clock()
+    env.event().fail(RuntimeError("boom"))
+    try:
+        env.run_until(1.0)
+    except RuntimeError as error:
+        assert str(error) == "boom"
+    else:
+        raise AssertionError("a failed event was swallowed")
+
+
+def test_calendar_intervals_cover_the_horizon_only() -> None:
+    calendar = Calendar(warmup=100.0, horizon=1000.0, interval=250.0, follow_up=50.0)
+    assert calendar.interval_of(99.9) == -1
+    assert calendar.interval_of(100.0) == 0
+    assert calendar.interval_of(349.9) == 0
+    assert calendar.interval_of(350.0) == 1
+    assert calendar.interval_of(1099.9) == 3
+    assert calendar.interval_of(1100.0) == -1
+    assert calendar.run_until == 1150.0
+    assert isinstance(Clock(), simpy.Environment)
