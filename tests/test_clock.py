@@ -75,6 +75,11 @@ def test_a_failed_simpy_event_still_crashes_the_run() -> None:
         assert str(error) == "boom"
     else:
         raise AssertionError("a failed event was swallowed")
+    seen: list[float] = []
+    env.after(1.5, lambda _: seen.append(env.now), None)
+    env.run_until(2.0)  # the first run's stop mark at 1.0 must not stop this one
+    assert seen == [1.5]
+    assert env.now == 2.0
 
 
 def test_calendar_intervals_cover_the_horizon_only() -> None:

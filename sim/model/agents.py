@@ -78,6 +78,8 @@ class Pool:
         self.free = [self.capacity] * most
         self.state = [OFF] * most
         self.levels: list[set[int]] = [set() for _ in range(self.capacity + 1)]
+        # per channel, the agents partly busy yet with room for one more contact, fullest first
+        self.part_free = {ch: self.levels[need : self.capacity] for ch, need in self.units.items()}
         self.off_duty = list(range(most - 1, -1, -1))
         self.leaving: set[int] = set()
         self.reserve_against: dict[str, int] = {}
@@ -173,13 +175,12 @@ class Pool:
 
     def find_agent(self, channel: str) -> int:
         """Best-fit agent that can take a contact of ``channel`` now, or -1."""
-        need = self.units[channel]
-        levels = self.levels
-        for free in range(need, self.capacity + 1):
-            if levels[free]:
-                if free == self.capacity and len(levels[free]) <= self.reserve_against[channel]:
-                    return -1
-                return next(iter(levels[free]))
+        for agents in self.part_free[channel]:
+            if agents:
+                return next(iter(agents))
+        idle = self.levels[self.capacity]
+        if len(idle) > self.reserve_against[channel]:
+            return next(iter(idle))
         return -1
 
     def can_take(self, agent: int, channel: str) -> bool:
@@ -191,7 +192,8 @@ class Pool:
 
     def seize(self, now: float, agent: int, channel: str) -> None:
         """``agent`` starts a contact of ``channel``."""
-        self._accrue_busy(now)
+        self.busy_area += self.busy_units * (now - self._last_busy)
+        self._last_busy = now
         need = self.units[channel]
         free = self.free[agent]
         self.levels[free].discard(agent)
@@ -201,7 +203,8 @@ class Pool:
 
     def release(self, now: float, agent: int, channel: str) -> bool:
         """``agent`` finishes a contact of ``channel``; True if it stays on duty for more."""
-        self._accrue_busy(now)
+        self.busy_area += self.busy_units * (now - self._last_busy)
+        self._last_busy = now
         need = self.units[channel]
         free = self.free[agent]
         self.free[agent] = free + need

@@ -230,14 +230,20 @@ class Centre:
         if measured:
             self.contacts_measured += 1
         now = self.env.now
+        # a journey's first contact is made as it arises, so in the journey's own interval
+        k = journey.k if now == journey.created else self.calendar.interval_of(now)
         if channel == "self_service":
-            self.self_service.start(journey, now)
+            self.self_service.start(journey, now, k)
             return None
         if channel == "social" and not journey.touched:
             journey.touched = True
             self.touched_social += measured
-        contact = self.channels[channel].arrive(journey, now)
-        if channel == "email" and self._escalation.draw() < self._escalation_probability:
+        contact = self.channels[channel].arrive(journey, now, k)
+        if (
+            channel == "email"
+            and self._escalation_probability > 0.0
+            and self._escalation.draw() < self._escalation_probability
+        ):
             self.env.after(self._escalation_after, self._email_unanswered, contact)
         return contact
 

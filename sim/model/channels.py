@@ -55,16 +55,16 @@ class AssistedChannel:
         self.on_public_answer: Callable[[float], None] = lambda wait: None
         self.callback: CallbackOffer | None = None
 
-    def arrive(self, journey: Journey, now: float) -> Contact:
+    def arrive(self, journey: Journey, now: float, k: int) -> Contact:
         """``journey`` contacts this channel now: the contact is answered or queued."""
-        contact = self.new_contact(journey, now)
+        contact = self.new_contact(journey, now, k)
         self.router.dispatch(contact)
         return contact
 
-    def new_contact(self, journey: Journey, now: float) -> Contact:
-        """A contact of ``journey`` arriving now, with its handle time and patience drawn."""
+    def new_contact(self, journey: Journey, now: float, k: int) -> Contact:
+        """A contact of ``journey`` arriving now (in reporting interval ``k``), with its handle
+        time and patience drawn."""
         patience = self.patience.draw() if self.patience is not None else INF
-        k = self.calendar.interval_of(now)
         if k >= 0:
             self.stats.offered[k] += 1
         contact = Contact(journey, self.name, now, k, self.handle_time.draw(), patience)
@@ -154,9 +154,9 @@ class SelfService:
         self.on_success: Callable[[Journey], None] = lambda journey: None
         self.on_failure: Callable[[Journey], None] = lambda journey: None
 
-    def start(self, journey: Journey, now: float) -> None:
-        """A session starts at once (no queue); its outcome is drawn now for CRN."""
-        k = self.calendar.interval_of(now)
+    def start(self, journey: Journey, now: float, k: int) -> None:
+        """A session starts at once (no queue), in reporting interval ``k``; its outcome is
+        drawn now for CRN."""
         if k >= 0:
             stats = self.stats
             stats.offered[k] += 1

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL
+from simpy.events import NORMAL, URGENT
 
 from sim.scenario.units import DAY
 
@@ -67,23 +67,32 @@ class Clock(simpy.Environment):
         queue = self._queue
         times = iter(arrivals)
         arrival = next(times, math.inf)
-        while True:
-            if queue and queue[0][0] <= arrival:
+        # A stop mark at ``until``, ahead of anything else due then: the queue is never empty
+        # in the loop, and reaching the mark ends it.
+        mark = (until, URGENT, -1, None, None)
+        heappush(queue, mark)
+        try:
+            while True:
                 entry = queue[0]
-                if entry[0] >= until:
-                    break
-                if len(entry) == TIMER:
-                    heappop(queue)
-                    self._now = entry[0]
-                    entry[3](entry[4])
-                else:
-                    super().step()
-            elif arrival < until:
-                self._now = arrival
-                on_arrival()
-                arrival = next(times, math.inf)
-            else:
-                break
+                if entry[0] <= arrival:
+                    if len(entry) == TIMER:
+                        heappop(queue)
+                        callback = entry[3]
+                        if callback is None:
+                            mark = None
+                            break
+                        self._now = entry[0]
+                        callback(entry[4])
+                    else:
+                        super().step()
+                else:  # the arrival comes first (and before the mark, so before ``until``)
+                    self._now = arrival
+                    on_arrival()
+                    arrival = next(times, math.inf)
+        finally:
+            if mark is not None:  # stopped by an exception: take the mark back out
+                queue.remove(mark)
+                heapify(queue)
         self._now = until
 
     def payloads(self) -> list[Any]:

@@ -13,32 +13,23 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.model.streams import BATCH
+from sim.model.streams import BATCH, batched
 from sim.scenario.schema import Deterministic, Empirical, Exponential, Gamma, Lognormal
 
 Batch = Callable[[np.random.Generator, int], np.ndarray]
 
 
 class Sampler:
-    """Draws one value at a time from a distribution, refilling a batch when empty."""
+    """Draws one value at a time from a distribution, a batch of ``BATCH`` at a time.
 
-    __slots__ = ("_batch", "_buf", "_i", "_rng", "mean")
+    ``draw()`` returns the next value (see :func:`sim.model.streams.batched`).
+    """
+
+    __slots__ = ("draw", "mean")
 
     def __init__(self, rng: np.random.Generator, batch: Batch, mean: float) -> None:
-        self._rng = rng
-        self._batch = batch
-        self._buf: list[float] = []
-        self._i = 0
+        self.draw: Callable[[], float] = batched(lambda: batch(rng, BATCH))
         self.mean = mean
-
-    def draw(self) -> float:
-        """The next value."""
-        i = self._i
-        if i == len(self._buf):
-            self._buf = self._batch(self._rng, BATCH).tolist()
-            i = 0
-        self._i = i + 1
-        return self._buf[i]
 
 
 def lognormal_parameters(mean: float, cv: float) -> tuple[float, float]:

@@ -22,25 +22,27 @@ class Router:
         self.env = env
         self.channels = channels
         self.pools_for = {ch: [p for p in pools if ch in p.skills] for ch in channels}
+        # each pool's queues in its priority order, looked up once rather than per contact
+        self.queues_of = {pool: [(ch, channels[ch]) for ch in pool.priority] for pool in pools}
 
     def dispatch(self, contact: Contact) -> None:
         """Give ``contact`` to an agent now, or queue it."""
-        for pool in self.pools_for[contact.channel]:
-            agent = pool.find_agent(contact.channel)
+        channel = contact.channel
+        for pool in self.pools_for[channel]:
+            agent = pool.find_agent(channel)
             if agent >= 0:
                 self._start(contact, pool, agent, self.env.now)
                 return
-        self.channels[contact.channel].enqueue(contact)
+        self.channels[channel].enqueue(contact)
 
     def take_work(self, pool: Pool, agent: int) -> None:
         """``agent`` has free capacity: take queued contacts by priority while it has room."""
-        channels = self.channels
+        queues = self.queues_of[pool]
         now = self.env.now
         took = True
-        while took:
+        while took and pool.free[agent]:
             took = False
-            for name in pool.priority:
-                channel = channels[name]
+            for name, channel in queues:
                 if channel.waiting and pool.can_take(agent, name):
                     self._start(channel.pop(), pool, agent, now)
                     took = True
@@ -53,8 +55,7 @@ class Router:
         if not contact.answered:
             self.channels[contact.channel].record_answer(contact, now)
         pool.seize(now, agent, contact.channel)
-        service = contact.handle * pool.efficiency[contact.channel]
-        self.env.after(service, self._finish, contact)
+        self.env.after(contact.handle * pool.efficiency[contact.channel], self._finish, contact)
 
     def _finish(self, contact: Contact) -> None:
         contact.state = DONE

@@ -67,9 +67,9 @@ class SocialChannel(AssistedChannel):
         self.on_handoff: Callable[[Contact], None] = lambda contact: None
         self.on_public_answer: Callable[[float], None] = lambda wait: None
 
-    def arrive(self, journey: Journey, now: float) -> Contact:
+    def arrive(self, journey: Journey, now: float, k: int) -> Contact:
         """A post (public) or private message, routed now or after a misrouting delay."""
-        contact = self.new_contact(journey, now)
+        contact = self.new_contact(journey, now, k)
         spec, draw = self.spec, self.draws.draw
         contact.public = draw() < spec.public_share
         audience = self.audience.draw()

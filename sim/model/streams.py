@@ -10,6 +10,9 @@ alone, in a sweep, serially or in parallel.
 from __future__ import annotations
 
 import zlib
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from itertools import chain
 
 import numpy as np
 
@@ -25,35 +28,41 @@ def stream(seed: int, replication: int, purpose: str) -> np.random.Generator:
 
 
 class Uniforms:
-    """Uniform(0, 1) draws, batched: one call per draw, one numpy call per ``BATCH``."""
+    """Uniform(0, 1) draws, batched: one numpy call per ``BATCH`` draws.
 
-    __slots__ = ("_buf", "_i", "_rng")
+    ``draw`` is the ``__next__`` of an iterator chained over the batches, so a draw is one
+    C call with no Python frame; the sequence is the same as drawing one at a time.
+    """
+
+    __slots__ = ("draw",)
 
     def __init__(self, rng: np.random.Generator) -> None:
-        self._rng = rng
-        self._buf: list[float] = []
-        self._i = 0
-
-    def draw(self) -> float:
-        """The next uniform number."""
-        i = self._i
-        if i == len(self._buf):
-            self._buf = self._rng.random(BATCH).tolist()
-            i = 0
-        self._i = i + 1
-        return self._buf[i]
+        self.draw: Callable[[], float] = batched(lambda: rng.random(BATCH))
 
     def choose(self, cumulative: list[float], options: list[str]) -> str:
-        """Pick one of ``options`` with the probabilities whose running sums are ``cumulative``."""
+        """Pick one of ``options`` with the probabilities whose running sums are ``cumulative``.
+
+        With a single option nothing is drawn: there is no choice to make.
+        """
+        if len(options) == 1:
+            return options[0]
         return pick(self.draw(), cumulative, options)
+
+
+def batched(draw_batch: Callable[[], np.ndarray]) -> Callable[[], float]:
+    """A function returning one value per call from successive ``draw_batch()`` arrays."""
+
+    def batches() -> Iterator[list[float]]:
+        while True:
+            yield draw_batch().tolist()
+
+    return chain.from_iterable(batches()).__next__
 
 
 def pick(u: float, cumulative: list[float], options: list[str]) -> str:
     """The option whose slice of [0, 1) holds the uniform number ``u``."""
-    for bound, option in zip(cumulative, options, strict=True):
-        if u < bound:
-            return option
-    return options[-1]
+    i = bisect_right(cumulative, u)
+    return options[i] if i < len(options) else options[-1]
 
 
 def cumulative_shares(shares: dict[str, float]) -> tuple[list[float], list[str]]:
