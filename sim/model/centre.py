@@ -176,7 +176,7 @@ class Centre:
         )
         for channel in self.channels.values():
             channel.on_abandon = self._abandoned
-            channel.on_done = self._served
+            channel.on_done = self._resolve
         self.social.on_handoff = self._handoff
         self.self_service.on_success = self._resolve
         self.self_service.on_failure = self._self_service_failed
@@ -261,9 +261,6 @@ class Centre:
             # a deflected complaint's real answer is the private one; a served one was
             # already answered in public (its first reply counted for jumping the line)
             private.origin = contact.arrived
-
-    def _served(self, contact: Contact) -> None:
-        self._resolve(contact.journey)
 
     def _resolve(self, journey: Journey) -> None:
         """The issue is resolved (a late duplicate of a closed journey changes nothing)."""

@@ -51,7 +51,7 @@ class AssistedChannel:
         self.period_answered = 0
         self.router: Router | None = None  # set when the centre wires the router
         self.on_abandon: Callable[[Contact], None] = lambda contact: None
-        self.on_done: Callable[[Contact], None] = lambda contact: None
+        self.on_done: Callable[[Journey], None] = lambda journey: None  # the issue is resolved
         self.on_public_answer: Callable[[float], None] = lambda wait: None
         self.callback: CallbackOffer | None = None
 
@@ -112,8 +112,8 @@ class AssistedChannel:
         return wait
 
     def served(self, contact: Contact) -> None:
-        """An agent finished its work on ``contact``."""
-        self.on_done(contact)
+        """An agent finished its work on ``contact``: its issue is resolved."""
+        self.on_done(contact.journey)
 
     def _patience_over(self, contact: Contact) -> None:
         if contact.state != WAITING:

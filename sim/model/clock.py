@@ -39,15 +39,25 @@ class Clock(simpy.Environment):
     they were scheduled in), so runs are deterministic.
     """
 
+    now: float = 0.0  # a plain attribute here, read on every event (SimPy's is a property)
+
+    @property  # type: ignore[override]
+    def _now(self) -> float:  # SimPy's own code reads and sets the time through ``_now``
+        return self.now
+
+    @_now.setter
+    def _now(self, value: float) -> None:
+        self.now = value
+
     def after(self, delay: float, callback: Callable[[Any], None], payload: Any) -> None:
         """Call ``callback(payload)`` after ``delay`` seconds."""
-        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), callback, payload))
+        heappush(self._queue, (self.now + delay, NORMAL, next(self._eid), callback, payload))
 
     def step(self) -> None:
         """Process the next timer or SimPy event (so ``env.run()`` works as in SimPy)."""
         queue = self._queue
         if queue and len(queue[0]) == TIMER:
-            self._now, _, _, callback, payload = heappop(queue)
+            self.now, _, _, callback, payload = heappop(queue)
             callback(payload)
         else:
             super().step()
@@ -81,19 +91,19 @@ class Clock(simpy.Environment):
                         if callback is None:
                             mark = None
                             break
-                        self._now = entry[0]
+                        self.now = entry[0]
                         callback(entry[4])
                     else:
                         super().step()
                 else:  # the arrival comes first (and before the mark, so before ``until``)
-                    self._now = arrival
+                    self.now = arrival
                     on_arrival()
                     arrival = next(times, math.inf)
         finally:
             if mark is not None:  # stopped by an exception: take the mark back out
                 queue.remove(mark)
                 heapify(queue)
-        self._now = until
+        self.now = until
 
     def payloads(self) -> list[Any]:
         """Payloads of the timers still pending (for census checks, not for the hot loop)."""

@@ -107,7 +107,7 @@ class SocialChannel(AssistedChannel):
         contact.state = DONE
         if contact.k >= 0:
             self.stats.community[contact.k] += 1
-        self.on_done(contact)
+        self.on_done(contact.journey)
 
     def record_answer(self, contact: Contact, now: float) -> float:
         """First reply: service level as for any channel, plus public impressions."""
@@ -132,7 +132,7 @@ class SocialChannel(AssistedChannel):
         elif contact.handoff:
             self.on_handoff(contact)
         else:
-            self.on_done(contact)
+            self.on_done(contact.journey)
 
     def _customer_replied(self, contact: Contact) -> None:
         contact.state = WAITING
