@@ -78,6 +78,7 @@ class Pool:
         self.free = [self.capacity] * most
         self.state = [OFF] * most
         self.levels: list[set[int]] = [set() for _ in range(self.capacity + 1)]
+        self.idle = self.levels[self.capacity]  # agents on duty with nothing in hand
         # per channel, the agents partly busy yet with room for one more contact, fullest first
         self.part_free = {ch: self.levels[need : self.capacity] for ch, need in self.units.items()}
         self.off_duty = list(range(most - 1, -1, -1))
@@ -171,14 +172,14 @@ class Pool:
 
     def idle_agents(self) -> int:
         """Agents on duty with nothing in hand."""
-        return len(self.levels[self.capacity])
+        return len(self.idle)
 
     def find_agent(self, channel: str) -> int:
         """Best-fit agent that can take a contact of ``channel`` now, or -1."""
         for agents in self.part_free[channel]:
             if agents:
                 return next(iter(agents))
-        idle = self.levels[self.capacity]
+        idle = self.idle
         if len(idle) > self.reserve_against[channel]:
             return next(iter(idle))
         return -1

@@ -200,8 +200,8 @@ class Centre:
         self.contacts_measured = 0
         self.duplicates = 0  # measured: contacts made while another of the journey is open
         self.touched_social = 0  # measured journeys that contacted social at least once
-        self.resolution_time = dict.fromkeys(CHANNELS, 0.0)  # by first channel, measured
-        self.resolution_count = dict.fromkeys(CHANNELS, 0)
+        # by first channel, measured: [seconds from issue to resolution, resolved issues]
+        self.resolution: dict[str, list[float]] = {ch: [0.0, 0] for ch in CHANNELS}
         self.arrivals = ArrivalProcess(
             scenario.demand,
             scenario.run.interval,
@@ -270,8 +270,9 @@ class Centre:
         k = journey.k
         if k >= 0:
             self.resolved[k] += 1
-            self.resolution_time[journey.first_channel] += self.env.now - journey.created
-            self.resolution_count[journey.first_channel] += 1
+            tally = self.resolution[journey.first_channel]
+            tally[0] += self.env.now - journey.created
+            tally[1] += 1
 
     def _give_up(self, journey: Journey) -> None:
         if journey.outcome != OPEN:
@@ -424,8 +425,8 @@ class Centre:
         for name in CHANNELS:
             for metric, value in self.stats[name].totals().items():
                 metrics[(name, metric)] = value
-            count = self.resolution_count[name]
-            resolution = self.resolution_time[name] / count if count else math.nan
+            seconds, count = self.resolution[name]
+            resolution = seconds / count if count else math.nan
             metrics[(name, "resolution_hours_first")] = resolution / 3600.0
         horizon = self.calendar.horizon
         for pool in self.pools:

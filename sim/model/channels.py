@@ -58,7 +58,7 @@ class AssistedChannel:
     def arrive(self, journey: Journey, now: float, k: int) -> Contact:
         """``journey`` contacts this channel now: the contact is answered or queued."""
         contact = self.new_contact(journey, now, k)
-        self.router.dispatch(contact)
+        self.router.dispatch(contact, self)
         return contact
 
     def new_contact(self, journey: Journey, now: float, k: int) -> Contact:

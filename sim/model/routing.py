@@ -25,15 +25,15 @@ class Router:
         # each pool's queues in its priority order, looked up once rather than per contact
         self.queues_of = {pool: [(ch, channels[ch]) for ch in pool.priority] for pool in pools}
 
-    def dispatch(self, contact: Contact) -> None:
-        """Give ``contact`` to an agent now, or queue it."""
-        channel = contact.channel
-        for pool in self.pools_for[channel]:
-            agent = pool.find_agent(channel)
+    def dispatch(self, contact: Contact, channel: AssistedChannel) -> None:
+        """Give ``contact``, at ``channel``, to an agent now, or queue it."""
+        name = contact.channel
+        for pool in self.pools_for[name]:
+            agent = pool.find_agent(name)
             if agent >= 0:
-                self._start(contact, pool, agent, self.env.now)
+                self._start(contact, channel, pool, agent, self.env.now)
                 return
-        self.channels[channel].enqueue(contact)
+        channel.enqueue(contact)
 
     def take_work(self, pool: Pool, agent: int) -> None:
         """``agent`` has free capacity: take queued contacts by priority while it has room."""
@@ -44,18 +44,21 @@ class Router:
             took = False
             for name, channel in queues:
                 if channel.waiting and pool.can_take(agent, name):
-                    self._start(channel.pop(), pool, agent, now)
+                    self._start(channel.pop(), channel, pool, agent, now)
                     took = True
                     break
 
-    def _start(self, contact: Contact, pool: Pool, agent: int, now: float) -> None:
+    def _start(
+        self, contact: Contact, channel: AssistedChannel, pool: Pool, agent: int, now: float
+    ) -> None:
         contact.state = SERVING
         contact.pool = pool
         contact.agent = agent
         if not contact.answered:
-            self.channels[contact.channel].record_answer(contact, now)
-        pool.seize(now, agent, contact.channel)
-        self.env.after(contact.handle * pool.efficiency[contact.channel], self._finish, contact)
+            channel.record_answer(contact, now)
+        name = contact.channel
+        pool.seize(now, agent, name)
+        self.env.after(contact.handle * pool.efficiency[name], self._finish, contact)
 
     def _finish(self, contact: Contact) -> None:
         contact.state = DONE

@@ -89,7 +89,7 @@ class SocialChannel(AssistedChannel):
         elif contact.public and misrouted and spec.misrouted.delay > 0:
             self._hold(contact, spec.misrouted.delay, self._reaches_service)
         else:
-            self.router.dispatch(contact)
+            self.router.dispatch(contact, self)
         return contact
 
     def _hold(self, contact: Contact, delay: float, then: Callable[[Contact], None]) -> None:
@@ -100,7 +100,7 @@ class SocialChannel(AssistedChannel):
     def _reaches_service(self, contact: Contact) -> None:
         self.in_transit.discard(contact)
         contact.state = WAITING
-        self.router.dispatch(contact)
+        self.router.dispatch(contact, self)
 
     def _community_resolved(self, contact: Contact) -> None:
         self.in_transit.discard(contact)
@@ -136,7 +136,7 @@ class SocialChannel(AssistedChannel):
 
     def _customer_replied(self, contact: Contact) -> None:
         contact.state = WAITING
-        self.router.dispatch(contact)
+        self.router.dispatch(contact, self)
 
     def _patience_over(self, contact: Contact) -> None:
         if contact.state == WAITING and contact.public and contact.k >= 0:
