@@ -87,9 +87,11 @@ class Pool:
         self.scheduled = 0  # paid headcount (before shrinkage)
         self.present = 0  # productive agents on duty, including those finishing before leaving
         self.busy_units = 0
-        self._last_busy = 0.0  # when busy_units last changed
+        # Σ units·(finish time) − Σ units·(start time) over contacts seized: busy time so far
+        # is this plus busy_units·now, so a seize or release is one multiply-add
+        self._work = 0.0
         self._last_staff = 0.0  # when scheduled/present last changed
-        self.busy_area = 0.0  # unit-seconds of work
+        self.busy_area = 0.0  # unit-seconds of work, up to the last accrue
         self.present_area = 0.0  # agent-seconds on duty
         self.paid_area = 0.0  # agent-seconds paid
 
@@ -103,16 +105,11 @@ class Pool:
 
     def accrue(self, now: float) -> None:
         """Bring busy, on-duty and paid time up to ``now`` (at boundaries and headcount changes)."""
-        self._accrue_busy(now)
+        self.busy_area = self._work + self.busy_units * now
         dt = now - self._last_staff
         self.present_area += self.present * dt
         self.paid_area += self.scheduled * dt
         self._last_staff = now
-
-    def _accrue_busy(self, now: float) -> None:
-        """Add busy time since the last change of work in hand (on every seize and release)."""
-        self.busy_area += self.busy_units * (now - self._last_busy)
-        self._last_busy = now
 
     def busy_agents_area(self) -> float:
         """Busy time in agent-seconds (units converted to agents)."""
@@ -193,9 +190,8 @@ class Pool:
 
     def seize(self, now: float, agent: int, channel: str) -> None:
         """``agent`` starts a contact of ``channel``."""
-        self.busy_area += self.busy_units * (now - self._last_busy)
-        self._last_busy = now
         need = self.units[channel]
+        self._work -= need * now
         free = self.free[agent]
         self.levels[free].discard(agent)
         self.free[agent] = free - need
@@ -204,9 +200,8 @@ class Pool:
 
     def release(self, now: float, agent: int, channel: str) -> bool:
         """``agent`` finishes a contact of ``channel``; True if it stays on duty for more."""
-        self.busy_area += self.busy_units * (now - self._last_busy)
-        self._last_busy = now
         need = self.units[channel]
+        self._work += need * now
         free = self.free[agent]
         self.free[agent] = free + need
         self.busy_units -= need

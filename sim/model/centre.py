@@ -31,6 +31,7 @@ from sim.model.contacts import (
     WAITING,
     Contact,
     Journey,
+    Thread,
 )
 from sim.model.distributions import Sampler, constant, sampler
 from sim.model.routing import Router
@@ -254,7 +255,7 @@ class Centre:
         self.duplicates += email.journey.k >= 0
         self._contact(email.journey, "social")
 
-    def _handoff(self, contact: Contact) -> None:
+    def _handoff(self, contact: Thread) -> None:
         """A social thread moves to a private channel: a new contact, same journey."""
         private = self._contact(contact.journey, self.scenario.channels.social.handoff.to)
         if private is not None and contact.public and self.social.mode == "deflect":

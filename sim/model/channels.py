@@ -54,6 +54,7 @@ class AssistedChannel:
         self.on_done: Callable[[Journey], None] = lambda journey: None  # the issue is resolved
         self.on_public_answer: Callable[[float], None] = lambda wait: None
         self.callback: CallbackOffer | None = None
+        self.kind: type[Contact] = Contact  # what a contact here is
 
     def arrive(self, journey: Journey, now: float, k: int) -> Contact:
         """``journey`` contacts this channel now: the contact is answered or queued."""
@@ -67,7 +68,7 @@ class AssistedChannel:
         patience = self.patience.draw() if self.patience is not None else INF
         if k >= 0:
             self.stats.offered[k] += 1
-        contact = Contact(journey, self.name, now, k, self.handle_time.draw(), patience)
+        contact = self.kind(journey, self.name, now, k, self.handle_time.draw(), patience)
         if self.callback is not None:
             contact.callback = self.callback.would_accept()
         return contact

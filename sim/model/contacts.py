@@ -30,18 +30,14 @@ class Contact:
         "agent",
         "answered",
         "arrived",
-        "audience",
         "callback",
         "channel",
         "handle",
-        "handoff",
         "journey",
         "k",
-        "later",
         "origin",
         "patience",
         "pool",
-        "public",
         "state",
     )
 
@@ -58,9 +54,19 @@ class Contact:
         self.pool = None
         self.agent = -1
         self.answered = False  # an agent has replied at least once
-        self.public = False  # a public social post (seen by an audience)
-        self.audience = 0.0
-        self.later: list[tuple[float, float]] | None = None  # social: (reply delay, handle)
-        self.handoff = False  # social: the thread moves to a private channel when done
         self.origin = -1.0  # time of the public post this private contact was handed off from
         self.callback = False  # phone: would accept a callback if offered
+
+
+class Thread(Contact):
+    """A social contact: a post or private message answered over one or more replies.
+
+    The social channel sets every attribute below as the thread is created.
+    """
+
+    __slots__ = ("audience", "handoff", "later", "public")
+
+    public: bool  # a public post (seen by an audience), not a private message
+    audience: float  # people who see a public post
+    later: list[tuple[float, float]]  # replies after the first: (customer's delay, handle time)
+    handoff: bool  # the thread moves to a private channel when done

@@ -39,14 +39,13 @@ class Router:
         """``agent`` has free capacity: take queued contacts by priority while it has room."""
         queues = self.queues_of[pool]
         now = self.env.now
-        took = True
-        while took and pool.free[agent]:
-            took = False
+        while pool.free[agent]:
             for name, channel in queues:
                 if channel.waiting and pool.can_take(agent, name):
                     self._start(channel.pop(), channel, pool, agent, now)
-                    took = True
                     break
+            else:
+                return  # nothing it may take
 
     def _start(
         self, contact: Contact, channel: AssistedChannel, pool: Pool, agent: int, now: float

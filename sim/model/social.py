@@ -33,6 +33,7 @@ from sim.model.contacts import (
     WAITING,
     Contact,
     Journey,
+    Thread,
 )
 from sim.model.distributions import Sampler
 from sim.model.streams import Uniforms
@@ -55,19 +56,20 @@ class SocialChannel(AssistedChannel):
         draws: Uniforms,
     ) -> None:
         super().__init__("social", env, calendar, stats, handle_time, patience)
+        self.kind = Thread
         self.spec = spec
         self.mode = mode
         self.reply_delay = samplers["reply_delay"]
         self.extra_exchanges = samplers["extra_exchanges"]
         self.audience = samplers["audience"]
         self.draws = draws
-        self.in_transit: set[Contact] = set()
+        self.in_transit: set[Thread] = set()
         self.public_negative = 0.0  # impressions, measured posts only
         self.public_positive = 0.0
-        self.on_handoff: Callable[[Contact], None] = lambda contact: None
+        self.on_handoff: Callable[[Thread], None] = lambda contact: None
         self.on_public_answer: Callable[[float], None] = lambda wait: None
 
-    def arrive(self, journey: Journey, now: float, k: int) -> Contact:
+    def arrive(self, journey: Journey, now: float, k: int) -> Thread:  # type: ignore[override]
         """A post (public) or private message, routed now or after a misrouting delay."""
         contact = self.new_contact(journey, now, k)
         spec, draw = self.spec, self.draws.draw
@@ -92,24 +94,24 @@ class SocialChannel(AssistedChannel):
             self.router.dispatch(contact, self)
         return contact
 
-    def _hold(self, contact: Contact, delay: float, then: Callable[[Contact], None]) -> None:
+    def _hold(self, contact: Thread, delay: float, then: Callable[[Thread], None]) -> None:
         contact.state = IN_TRANSIT
         self.in_transit.add(contact)
         self.env.after(delay, then, contact)
 
-    def _reaches_service(self, contact: Contact) -> None:
+    def _reaches_service(self, contact: Thread) -> None:
         self.in_transit.discard(contact)
         contact.state = WAITING
         self.router.dispatch(contact, self)
 
-    def _community_resolved(self, contact: Contact) -> None:
+    def _community_resolved(self, contact: Thread) -> None:
         self.in_transit.discard(contact)
         contact.state = DONE
         if contact.k >= 0:
             self.stats.community[contact.k] += 1
         self.on_done(contact.journey)
 
-    def record_answer(self, contact: Contact, now: float) -> float:
+    def record_answer(self, contact: Thread, now: float) -> float:
         """First reply: service level as for any channel, plus public impressions."""
         wait = super().record_answer(contact, now)
         if contact.public:
@@ -122,7 +124,7 @@ class SocialChannel(AssistedChannel):
                 self.on_public_answer(wait)
         return wait
 
-    def served(self, contact: Contact) -> None:
+    def served(self, contact: Thread) -> None:
         """After a reply: wait for the customer's next message, or close the thread."""
         if contact.later:
             delay, handle = contact.later.pop()
@@ -134,11 +136,11 @@ class SocialChannel(AssistedChannel):
         else:
             self.on_done(contact.journey)
 
-    def _customer_replied(self, contact: Contact) -> None:
+    def _customer_replied(self, contact: Thread) -> None:
         contact.state = WAITING
         self.router.dispatch(contact, self)
 
-    def _patience_over(self, contact: Contact) -> None:
+    def _patience_over(self, contact: Thread) -> None:
         if contact.state == WAITING and contact.public and contact.k >= 0:
             self.public_negative += contact.audience
         super()._patience_over(contact)
