@@ -191,6 +191,12 @@ def validate(scenarios: tuple[str, ...]) -> None:
     "scenario's outputs (a re-run of the same scenario replaces its own).",
 )
 @click.option("--yes", is_flag=True, help="Run even if the run looks very large.")
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="Also write trace/replication-NNN.parquet: one row per contact "
+    "(arrival, channel, outcome, wait, pool), streamed in chunks. Needs pyarrow.",
+)
 @precision_options
 @handles_errors
 def run(
@@ -204,6 +210,7 @@ def run(
     no_plots: bool,
     overwrite: bool,
     yes: bool,
+    trace: bool = False,
     precision: float | None = None,
     max_replications: int | None = None,
     precision_metrics: tuple[str, ...] = (),
@@ -211,8 +218,18 @@ def run(
     """Simulate SCENARIO over its replications and write the results.
 
     Writes summary.csv, replications.csv, intervals.csv, scenario.yaml, run.json, plots/
-    and report.html into the output folder and prints the key figures.
+    and report.html into the output folder and prints the key figures; with --trace, also
+    the per-contact trace in trace/.
     """
+    if trace:
+        from sim.model.trace import TraceUnavailable, require_parquet
+
+        if precision is not None:
+            raise BadInput("--trace cannot be combined with --precision yet; run a fixed count")
+        try:
+            require_parquet()
+        except TraceUnavailable as error:
+            raise BadInput(str(error)) from None
     extra = list(overrides)
     if seed is not None:
         extra.append(f"run.seed={seed}")
@@ -223,7 +240,13 @@ def run(
     check_run_can_start(resolved, out_dir, workers, overwrite=overwrite, confirmed=yes)
     target = parse_precision(resolved, precision, max_replications, precision_metrics)
     run_and_write(
-        resolved, out_dir, workers=workers, quiet=quiet, plots=not no_plots, precision=target
+        resolved,
+        out_dir,
+        workers=workers,
+        quiet=quiet,
+        plots=not no_plots,
+        precision=target,
+        trace=trace,
     )
 
 
@@ -280,18 +303,26 @@ def run_and_write(
     quiet: bool,
     plots: bool = True,
     precision: Any = None,
+    trace: bool = False,
 ) -> None:
-    """Run all replications with a progress bar, write the outputs, print the summary."""
+    """Run all replications with a progress bar, write the outputs, print the summary.
+
+    Everything, the trace streamed during the run included, is written into a staging
+    folder that replaces ``out_dir`` only once complete.
+    """
     from sim.console import console, replication_progress, summary_tables
     from sim.experiment import write_run
     from sim.outputs import staged_folder
     from sim.sweeps import add_precision_to_run_json, run_with_progress
 
     total = scenario.run.replications
-    with replication_progress(total, scenario.name, enabled=not quiet) as progress:
-        task = progress.tasks[0].id
-        result, status = run_with_progress(scenario, workers, progress, task, precision)
     with staged_folder(out_dir) as stage:  # all files complete, or the old folder stays
+        with replication_progress(total, scenario.name, enabled=not quiet) as progress:
+            task = progress.tasks[0].id
+            trace_dir = stage / "trace" if trace else None
+            result, status = run_with_progress(
+                scenario, workers, progress, task, precision, trace_dir
+            )
         write_run(result, stage)
         add_precision_to_run_json(stage, status)
         if plots:  # drawn from the saved outputs, after the simulation

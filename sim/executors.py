@@ -38,10 +38,12 @@ class ExecutorError(ValueError):
     """An executor that cannot be used (e.g. no Dask scheduler at the address given)."""
 
 
-def _simulate(data: dict[str, Any], replication: int) -> ReplicationResult:
+def _simulate(
+    data: dict[str, Any], replication: int, trace: str | None = None
+) -> ReplicationResult:
     from sim.experiment import _simulate_from_data
 
-    return _simulate_from_data(data, replication)
+    return _simulate_from_data(data, replication, trace)
 
 
 def _ignore_sigint() -> None:
@@ -70,7 +72,9 @@ class Executor:
     name = "executor"
     workers = 1
 
-    def submit(self, tag: Tag, data: dict[str, Any], replication: int) -> None:
+    def submit(
+        self, tag: Tag, data: dict[str, Any], replication: int, trace: str | None = None
+    ) -> None:
         raise NotImplementedError
 
     def completed(self) -> Iterator[tuple[Tag, ReplicationResult]]:
@@ -99,15 +103,17 @@ class SerialExecutor(Executor):
     name = "in-process"
 
     def __init__(self) -> None:
-        self._pending: deque[tuple[Tag, dict[str, Any], int]] = deque()
+        self._pending: deque[tuple[Tag, dict[str, Any], int, str | None]] = deque()
 
-    def submit(self, tag: Tag, data: dict[str, Any], replication: int) -> None:
-        self._pending.append((tag, data, replication))
+    def submit(
+        self, tag: Tag, data: dict[str, Any], replication: int, trace: str | None = None
+    ) -> None:
+        self._pending.append((tag, data, replication, trace))
 
     def completed(self) -> Iterator[tuple[Tag, ReplicationResult]]:
         while self._pending:
-            tag, data, replication = self._pending.popleft()
-            yield tag, _simulate(data, replication)
+            tag, data, replication, trace = self._pending.popleft()
+            yield tag, _simulate(data, replication, trace)
 
     def close(self, cancel: bool = False) -> None:
         self._pending.clear()
@@ -123,8 +129,10 @@ class ProcessExecutor(Executor):
         self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
         self._pending: dict[Future[ReplicationResult], Tag] = {}
 
-    def submit(self, tag: Tag, data: dict[str, Any], replication: int) -> None:
-        self._pending[self._pool.submit(_simulate, data, replication)] = tag
+    def submit(
+        self, tag: Tag, data: dict[str, Any], replication: int, trace: str | None = None
+    ) -> None:
+        self._pending[self._pool.submit(_simulate, data, replication, trace)] = tag
 
     def completed(self) -> Iterator[tuple[Tag, ReplicationResult]]:
         while self._pending:
@@ -190,8 +198,10 @@ class DaskExecutor(Executor):
         self._as_completed = as_completed()
         self._tags: dict[str, Tag] = {}
 
-    def submit(self, tag: Tag, data: dict[str, Any], replication: int) -> None:
-        future = self.client.submit(_simulate, data, replication, pure=False)
+    def submit(
+        self, tag: Tag, data: dict[str, Any], replication: int, trace: str | None = None
+    ) -> None:
+        future = self.client.submit(_simulate, data, replication, trace, pure=False)
         self._tags[future.key] = tag
         self._as_completed.add(future)
 

@@ -111,9 +111,19 @@ def _clock(seconds: float) -> str:
 # --- running replications ---------------------------------------------------------------------
 
 
-def _simulate_from_data(data: dict[str, Any], replication: int) -> ReplicationResult:
-    """Worker entry point: scenarios travel between processes as plain data."""
-    return simulate(validate_data(data), replication)
+def _simulate_from_data(
+    data: dict[str, Any], replication: int, trace_dir: str | None = None
+) -> ReplicationResult:
+    """Worker entry point: scenarios travel between processes as plain data. With
+    ``trace_dir``, the replication also writes its per-contact trace there."""
+    return simulate(validate_data(data), replication, trace_path(trace_dir, replication))
+
+
+def trace_path(trace_dir: str | Path | None, replication: int) -> Path | None:
+    """Where replication ``replication`` writes its per-contact trace (None: no trace)."""
+    if trace_dir is None:
+        return None
+    return Path(trace_dir) / f"replication-{replication:03d}.parquet"
 
 
 def default_workers(replications: int) -> int:
@@ -121,19 +131,21 @@ def default_workers(replications: int) -> int:
     return max(1, min(replications, os.cpu_count() or 1))
 
 
-def iter_replications(scenario: Scenario, workers: int = 1) -> Iterator[ReplicationResult]:
+def iter_replications(
+    scenario: Scenario, workers: int = 1, trace_dir: Path | None = None
+) -> Iterator[ReplicationResult]:
     """Yield each replication's result as it finishes (order may vary with workers > 1)."""
     count = scenario.run.replications
     if workers <= 1 or count == 1:
         for r in range(count):
-            yield simulate(scenario, r)
+            yield simulate(scenario, r, trace_path(trace_dir, r))
         return
     from sim.executors import ProcessExecutor  # cancels and stops workers on Ctrl-C
 
     data = scenario.model_dump(mode="json", by_alias=True)
     with ProcessExecutor(workers) as executor:
         for r in range(count):
-            executor.submit(r, data, r)
+            executor.submit(r, data, r, None if trace_dir is None else str(trace_dir))
         for _, result in executor.completed():
             yield result
 
@@ -142,12 +154,14 @@ def run_scenario(
     scenario: Scenario,
     workers: int | None = None,
     on_replication: Callable[[ReplicationResult], None] | None = None,
+    trace_dir: Path | None = None,
 ) -> RunResult:
-    """Simulate every replication of ``scenario``; results sorted by replication."""
+    """Simulate every replication of ``scenario``; results sorted by replication. With
+    ``trace_dir``, each replication also writes ``replication-NNN.parquet`` there."""
     workers = default_workers(scenario.run.replications) if workers is None else workers
     started = time.perf_counter()
     results = []
-    for result in iter_replications(scenario, workers):
+    for result in iter_replications(scenario, workers, trace_dir):
         results.append(result)
         if on_replication is not None:
             on_replication(result)

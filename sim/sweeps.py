@@ -407,13 +407,18 @@ def run_with_progress(
     progress: Any,
     task: Any,
     precision: Precision | None = None,
+    trace_dir: Path | None = None,
 ) -> tuple[RunResult, PrecisionStatus | None]:
     """``ccsim run``'s replications on a rich progress bar; with ``precision``, the bar's
-    total grows with each batch of replications."""
+    total grows with each batch of replications. ``trace_dir``: see
+    :func:`sim.experiment.run_scenario` (fixed replication counts only)."""
     if precision is None:
         from sim.experiment import run_scenario
 
-        return run_scenario(scenario, workers, lambda _: progress.advance(task)), None
+        advance = lambda _: progress.advance(task)  # noqa: E731
+        return run_scenario(scenario, workers, advance, trace_dir), None
+    if trace_dir is not None:
+        raise ValueError("a per-contact trace needs a fixed number of replications")
     scheduled = 0
 
     def more(count: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ from sim.model.distributions import Sampler, constant, sampler
 from sim.model.routing import Router
 from sim.model.social import SocialChannel, extra_exchanges_batch
 from sim.model.streams import Uniforms, cumulative_shares, stream
+from sim.model.trace import ContactTrace, Outcome
 from sim.scenario.checks import receiving_channels
 from sim.scenario.schema import ASSISTED, CHANNELS, Scenario
 
@@ -57,7 +59,8 @@ class ReplicationResult:
 class Centre:
     """One replication of a scenario."""
 
-    def __init__(self, scenario: Scenario, replication: int) -> None:
+    def __init__(self, scenario: Scenario, replication: int, trace: Path | None = None) -> None:
+        """``trace``: write a row per contact to this Parquet file (see :mod:`sim.model.trace`)."""
         self.scenario = scenario
         self.replication = replication
         run = scenario.run
@@ -69,6 +72,9 @@ class Centre:
         self._build_pools()
         self._build_journeys()
         self.contacts_simulated = 0
+        self.trace = None if trace is None else ContactTrace(trace, replication, run.warmup)
+        for channel in [*self.channels.values(), self.self_service]:
+            channel.trace = self.trace
 
     # --- construction ---------------------------------------------------------------------
 
@@ -198,6 +204,7 @@ class Centre:
         self.resolved = [0] * n
         self.gave_up = [0] * n
         self.social_first_share = [base_social] * n
+        self.arisen = 0  # issues so far, warm-up included (numbers the journeys)
         self.contacts_measured = 0
         self.duplicates = 0  # measured: contacts made while another of the journey is open
         self.touched_social = 0  # measured journeys that contacted social at least once
@@ -218,7 +225,8 @@ class Centre:
         now = self.env.now
         k = self.calendar.interval_of(now)
         channel = self._first_choice.choose(self._first_bounds, self._first_options)
-        journey = Journey(now, k, channel)
+        self.arisen += 1
+        journey = Journey(self.arisen, now, k, channel)
         if k >= 0:
             self.issues[k] += 1
         self._contact(journey, channel)
@@ -378,6 +386,21 @@ class Centre:
 
     def run(self) -> ReplicationResult:
         """Simulate warm-up and horizon; return this replication's results."""
+        try:
+            result = self._run()
+        except BaseException:
+            if self.trace is not None:
+                self.trace.abort()
+            raise
+        if self.trace is not None:
+            still_open = [c for channel in self.channels.values() for c in channel.unanswered()]
+            still_open.sort(key=lambda c: (c.arrived, c.journey.number))  # not set order
+            for contact in still_open:
+                self.trace.contact(contact, Outcome.OPEN)
+            self.trace.close()
+        return result
+
+    def _run(self) -> ReplicationResult:
         self._pool_base = {p.name: (0.0, 0.0, 0.0) for p in self.pools}
         self._closing_k = -1
         self._start_headcounts()
@@ -506,6 +529,7 @@ def follow_up(scenario: Scenario) -> float:
     )
 
 
-def simulate(scenario: Scenario, replication: int) -> ReplicationResult:
-    """Run replication ``replication`` of ``scenario`` (deterministic given the seed)."""
-    return Centre(scenario, replication).run()
+def simulate(scenario: Scenario, replication: int, trace: Path | None = None) -> ReplicationResult:
+    """Run replication ``replication`` of ``scenario`` (deterministic given the seed);
+    with ``trace``, also write its per-contact trace to that Parquet file."""
+    return Centre(scenario, replication, trace).run()

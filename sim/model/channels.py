@@ -19,6 +19,7 @@ from sim.model.clock import Calendar, Clock
 from sim.model.contacts import ABANDONED, WAITING, Contact, Journey
 from sim.model.distributions import Sampler
 from sim.model.streams import Uniforms
+from sim.model.trace import ContactTrace, Outcome
 
 if TYPE_CHECKING:
     from sim.model.callback import CallbackOffer
@@ -55,6 +56,7 @@ class AssistedChannel:
         self.on_public_answer: Callable[[float], None] = lambda wait: None
         self.callback: CallbackOffer | None = None
         self.kind: type[Contact] = Contact  # what a contact here is
+        self.trace: ContactTrace | None = None  # per-contact rows, when asked for
 
     def arrive(self, journey: Journey, now: float, k: int) -> Contact:
         """``journey`` contacts this channel now: the contact is answered or queued."""
@@ -101,6 +103,8 @@ class AssistedChannel:
         wait = now - contact.arrived
         if contact.origin >= 0.0:  # the private follow-up of a deflected public complaint
             self.on_public_answer(now - contact.origin)
+        if self.trace is not None:
+            self.trace.contact(contact, Outcome.ANSWERED, wait)
         self.period_wait += wait
         self.period_answered += 1
         k = contact.k
@@ -123,6 +127,8 @@ class AssistedChannel:
         self.waiting -= 1
         if contact.k >= 0:
             self.stats.abandoned[contact.k] += 1
+        if self.trace is not None:
+            self.trace.contact(contact, Outcome.ABANDONED, self.env.now - contact.arrived)
         self.on_abandon(contact)
 
     def count_waiting_at_end(self) -> None:
@@ -153,6 +159,7 @@ class SelfService:
         self.outcome = outcome
         self.success = success
         self.on_success: Callable[[Journey], None] = lambda journey: None
+        self.trace: ContactTrace | None = None
         self.on_failure: Callable[[Journey], None] = lambda journey: None
 
     def start(self, journey: Journey, now: float, k: int) -> None:
@@ -163,6 +170,9 @@ class SelfService:
             stats.offered[k] += 1
             stats.answered[k] += 1
         succeeded = self.outcome.draw() < self.success
+        if self.trace is not None:
+            outcome = Outcome.SELF_SERVED if succeeded else Outcome.FELL_BACK
+            self.trace.row(journey, "self_service", now, k, outcome)
         callback = self._succeeded if succeeded else self._failed
         self.env.after(self.duration.draw(), callback, journey)
 

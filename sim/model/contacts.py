@@ -11,9 +11,19 @@ OPEN, RESOLVED, GAVE_UP = 0, 1, 2
 class Journey:
     """A customer with a problem, followed across contacts until resolved or given up."""
 
-    __slots__ = ("attempts", "contacts", "created", "first_channel", "k", "outcome", "touched")
+    __slots__ = (
+        "attempts",
+        "contacts",
+        "created",
+        "first_channel",
+        "k",
+        "number",
+        "outcome",
+        "touched",
+    )
 
-    def __init__(self, created: float, k: int, first_channel: str) -> None:
+    def __init__(self, number: int, created: float, k: int, first_channel: str) -> None:
+        self.number = number  # 1, 2, ... in order of arising within the replication
         self.created = created
         self.k = k  # reporting interval of creation; -1 during warm-up
         self.first_channel = first_channel

@@ -37,6 +37,7 @@ from sim.model.contacts import (
 )
 from sim.model.distributions import Sampler
 from sim.model.streams import Uniforms
+from sim.model.trace import Outcome
 from sim.scenario.schema import Social
 
 
@@ -109,6 +110,8 @@ class SocialChannel(AssistedChannel):
         contact.state = DONE
         if contact.k >= 0:
             self.stats.community[contact.k] += 1
+        if self.trace is not None:
+            self.trace.contact(contact, Outcome.COMMUNITY)
         self.on_done(contact.journey)
 
     def record_answer(self, contact: Thread, now: float) -> float:
