@@ -64,7 +64,9 @@ class SocialChannel(AssistedChannel):
         self.extra_exchanges = samplers["extra_exchanges"]
         self.audience = samplers["audience"]
         self.draws = draws
-        self.in_transit: set[Thread] = set()
+        # posts on their way to an agent; a dict, so iterating is in posting order, the same
+        # in every process (a set of objects would follow their memory addresses)
+        self.in_transit: dict[Thread, None] = {}
         self.public_negative = 0.0  # impressions, measured posts only
         self.public_positive = 0.0
         self.on_handoff: Callable[[Thread], None] = lambda contact: None
@@ -97,16 +99,16 @@ class SocialChannel(AssistedChannel):
 
     def _hold(self, contact: Thread, delay: float, then: Callable[[Thread], None]) -> None:
         contact.state = IN_TRANSIT
-        self.in_transit.add(contact)
+        self.in_transit[contact] = None
         self.env.after(delay, then, contact)
 
     def _reaches_service(self, contact: Thread) -> None:
-        self.in_transit.discard(contact)
+        del self.in_transit[contact]
         contact.state = WAITING
         self.router.dispatch(contact, self)
 
     def _community_resolved(self, contact: Thread) -> None:
-        self.in_transit.discard(contact)
+        del self.in_transit[contact]
         contact.state = DONE
         if contact.k >= 0:
             self.stats.community[contact.k] += 1

@@ -67,7 +67,6 @@ class ContactTrace:
         self.replication = replication
         self.warmup = warmup
         self.chunk = chunk
-        self.rows = 0
         self._pa = pa
         self._schema = pa.schema(
             [
@@ -127,7 +126,6 @@ class ContactTrace:
             else:
                 arrays.append(pa.array(values, field.type))
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
-        self.rows += count
         for values in self._columns:
             values.clear()
 
