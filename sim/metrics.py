@@ -3,6 +3,11 @@
 During the run every count goes into a plain list indexed by reporting interval (the
 interval in which the contact *arrived*), so the hot loop does an index and an add; the
 conversion to pandas happens once per replication.
+
+Each list has one more counter than the horizon has intervals: the last one, index
+``UNMEASURED`` (-1, the interval :meth:`sim.model.clock.Calendar.interval_of` gives a time
+outside the horizon), collects what happens in the warm-up and follow-up. The hot path
+counts without testing whether it is measuring, and reports read :func:`measured` only.
 """
 
 from __future__ import annotations
@@ -11,6 +16,18 @@ import math
 
 import numpy as np
 import pandas as pd
+
+UNMEASURED = -1
+
+
+def counters(intervals: int, zero: float = 0) -> list:
+    """One counter per reporting interval, plus the ``UNMEASURED`` one at the end."""
+    return [zero] * (intervals + 1)
+
+
+def measured(counts: list) -> list:
+    """The counters of the horizon's intervals (without the ``UNMEASURED`` one)."""
+    return counts[:-1]
 
 
 class ChannelStats:
@@ -32,32 +49,32 @@ class ChannelStats:
     def __init__(self, name: str, intervals: int, within_seconds: float | None) -> None:
         self.name = name
         self.within_seconds = within_seconds
-        self.offered = [0] * intervals
-        self.answered = [0] * intervals
-        self.abandoned = [0] * intervals
-        self.waited = [0] * intervals  # contacts that did not find an agent at once
-        self.within = [0] * intervals  # answered within the service-level threshold
-        self.wait_sum = [0.0] * intervals  # seconds waited by answered contacts
-        self.community = [0] * intervals  # social posts resolved by the peer community
+        self.offered = counters(intervals)
+        self.answered = counters(intervals)
+        self.abandoned = counters(intervals)
+        self.waited = counters(intervals)  # contacts that did not find an agent at once
+        self.within = counters(intervals)  # answered within the service-level threshold
+        self.wait_sum = counters(intervals, 0.0)  # seconds waited by answered contacts
+        self.community = counters(intervals)  # social posts resolved by the peer community
         self.waiting_end = 0  # measured contacts still waiting when the run ended
 
     def totals(self) -> dict[str, float]:
         """Whole-horizon metrics for this channel (design.md §4 names)."""
-        offered = sum(self.offered)
-        answered = sum(self.answered)
-        abandoned = sum(self.abandoned)
+        offered = sum(measured(self.offered))
+        answered = sum(measured(self.answered))
+        abandoned = sum(measured(self.abandoned))
         totals = {
             "offered": offered,
             "answered": answered,
             "abandoned": abandoned,
             "waiting_end": self.waiting_end,
             "abandon_rate": _ratio(abandoned, offered),
-            "p_wait": _ratio(sum(self.waited), offered),
-            "asa_seconds": _ratio(sum(self.wait_sum), answered),
-            "service_level": self._service_level(sum(self.within), offered),
+            "p_wait": _ratio(sum(measured(self.waited)), offered),
+            "asa_seconds": _ratio(sum(measured(self.wait_sum)), answered),
+            "service_level": self._service_level(sum(measured(self.within)), offered),
         }
         if self.name == "social":
-            totals["community_resolved"] = sum(self.community)
+            totals["community_resolved"] = sum(measured(self.community))
         return totals
 
     def _service_level(self, within: float, offered: float) -> float:
@@ -66,18 +83,18 @@ class ChannelStats:
 
     def frame(self) -> pd.DataFrame:
         """One row per interval."""
-        offered = np.asarray(self.offered, float)
-        answered = np.asarray(self.answered, float)
+        offered = np.asarray(measured(self.offered), float)
+        answered = np.asarray(measured(self.answered), float)
         with np.errstate(invalid="ignore", divide="ignore"):
             return pd.DataFrame(
                 {
                     "offered": offered,
                     "answered": answered,
-                    "abandoned": np.asarray(self.abandoned, float),
-                    "service_level": np.asarray(self.within, float) / offered
+                    "abandoned": np.asarray(measured(self.abandoned), float),
+                    "service_level": np.asarray(measured(self.within), float) / offered
                     if self.within_seconds is not None
                     else np.nan,
-                    "asa_seconds": np.asarray(self.wait_sum) / answered,
+                    "asa_seconds": np.asarray(measured(self.wait_sum)) / answered,
                 }
             )
 

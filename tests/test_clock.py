@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import simpy
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.model.clock import Calendar, Clock
 
@@ -51,15 +56,16 @@ def test_equal_times_run_in_scheduling_order_and_before_an_arrival() -> None:
     seen: list[str] = []
     env.after(5.0, seen.append, "first")
     env.after(5.0, seen.append, "second")
-    env.run_until(20.0, [5.0, 7.0, 30.0], lambda: seen.append(f"arrival {env.now:g}"))
-    assert seen == ["first", "second", "arrival 5", "arrival 7"]
+    arrivals = [(5.0, "a"), (7.0, "b"), (30.0, "c")]
+    env.run_until(20.0, arrivals, lambda name: seen.append(f"arrival {name} {env.now:g}"))
+    assert seen == ["first", "second", "arrival a 5", "arrival b 7"]
 
 
 def test_nothing_at_or_after_until_runs() -> None:
     env = Clock()
     seen: list[str] = []
     env.after(3.0, seen.append, "at until")
-    env.run_until(3.0, [3.0], lambda: seen.append("arrival"))
+    env.run_until(3.0, [(3.0, None)], lambda _: seen.append("arrival"))
     assert seen == []
     assert env.payloads() == ["at until"]
     env.run_until(4.0)
@@ -92,3 +98,18 @@ def test_calendar_intervals_cover_the_horizon_only() -> None:
     assert calendar.interval_of(1100.0) == -1
     assert calendar.run_until == 1150.0
     assert isinstance(Clock(), simpy.Environment)
+
+
+@given(
+    st.lists(st.floats(min_value=0.0, max_value=2e6, allow_nan=False), min_size=1),
+    st.floats(min_value=0.0, max_value=1e5),
+    st.sampled_from([900.0, 1800.0, 3600.0, 1234.5]),
+)
+def test_intervals_of_many_times_equal_interval_of_each(
+    times: list[float], warmup: float, interval: float
+) -> None:
+    calendar = Calendar(warmup=warmup, horizon=40 * interval, interval=interval)
+    edges = [warmup + i * interval for i in range(41)]  # boundaries, where rounding bites
+    times = times + edges + [math.nextafter(t, -math.inf) for t in edges]
+    bulk = calendar.intervals_of(np.asarray(times)).tolist()
+    assert bulk == [calendar.interval_of(t) for t in times]

@@ -13,6 +13,7 @@ from itertools import chain
 
 import numpy as np
 
+from sim.model.clock import Calendar
 from sim.scenario.schema import Demand
 from sim.scenario.units import DAY
 
@@ -44,15 +45,18 @@ class ArrivalProcess:
         """Simulation time at which the next day to be generated begins."""
         return self._day * DAY + self._offset
 
-    def times(self, until: float) -> Iterator[float]:
-        """Arrival times from simulation time 0 on, generated a day at a time, up to the day
-        that holds ``until`` (chained in C: taking the next time runs no Python code)."""
-        return chain.from_iterable(self._days(until))
+    def issues(self, until: float, calendar: Calendar) -> Iterator[tuple[float, int]]:
+        """``(arrival time, reporting interval)`` of each issue from simulation time 0 on,
+        generated a day at a time up to the day that holds ``until``. Intervals are computed
+        a day at a time too, and the pairs are chained in C: taking the next one runs no
+        Python code."""
+        return chain.from_iterable(self._days(until, calendar))
 
-    def _days(self, until: float) -> Iterator[list[float]]:
+    def _days(self, until: float, calendar: Calendar) -> Iterator[zip[tuple[float, int]]]:
         while self.next_day_start < until:
             times = self.next_day()
-            yield times[times >= 0.0].tolist()
+            times = times[times >= 0.0]
+            yield zip(times.tolist(), calendar.intervals_of(times).tolist(), strict=True)
 
     def next_day(self) -> np.ndarray:
         """Sorted simulation times of the next day's arrivals."""

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.costs import centre_costs
-from sim.metrics import ChannelStats, PoolStats
+from sim.metrics import ChannelStats, PoolStats, counters, measured
 from sim.model.agents import WEEK, Pool
 from sim.model.arrivals import ArrivalProcess
 from sim.model.behaviour import GIVE_UP, RETRY, Behaviour, JumpTheLine, first_channel_shares
@@ -71,7 +71,6 @@ class Centre:
         self._build_channels()
         self._build_pools()
         self._build_journeys()
-        self.contacts_simulated = 0
         self.trace = None if trace is None else ContactTrace(trace, replication, run.warmup)
         for channel in [*self.channels.values(), self.self_service]:
             channel.trace = self.trace
@@ -188,8 +187,7 @@ class Centre:
         self.self_service.on_success = self._resolve
         self.self_service.on_failure = self._self_service_failed
         self._first_choice = Uniforms(self._rng("channel_choice"))
-        self.first_channel = dict(scenario.demand.first_channel)
-        self._first_bounds, self._first_options = cumulative_shares(self.first_channel)
+        self._set_first_channel(dict(scenario.demand.first_channel))
         jump = scenario.behaviour.jump_the_line
         base_social = self.first_channel.get("social", 0.0)
         self.jump = JumpTheLine(base_social, jump.rate, jump.max_social_first)
@@ -200,12 +198,13 @@ class Centre:
         self._escalation_probability = escalate.probability
         self._escalation_after = escalate.after
         n = self.n_intervals
-        self.issues = [0] * n
-        self.resolved = [0] * n
-        self.gave_up = [0] * n
+        # per reporting interval of the issue's arising (plus the UNMEASURED one)
+        self.issues = counters(n)
+        self.resolved = counters(n)
+        self.gave_up = counters(n)
+        self.contacts = counters(n)  # contacts made, by the interval of their issue
         self.social_first_share = [base_social] * n
         self.arisen = 0  # issues so far, warm-up included (numbers the journeys)
-        self.contacts_measured = 0
         self.duplicates = 0  # measured: contacts made while another of the journey is open
         self.touched_social = 0  # measured journeys that contacted social at least once
         # by first channel, measured: [seconds from issue to resolution, resolved issues]
@@ -218,35 +217,42 @@ class Centre:
             self._rng("day_factor"),
         )
 
+    def _set_first_channel(self, shares: dict[str, float]) -> None:
+        """Where new issues go first, from now on."""
+        self.first_channel = shares
+        self._first_bounds, self._first_options = cumulative_shares(shares)
+        # one channel only: no choice to make, nothing to draw (as in Uniforms.choose)
+        self._sole_first = self._first_options[0] if len(self._first_options) == 1 else None
+
     # --- journeys -------------------------------------------------------------------------
 
-    def _new_issue(self) -> None:
-        """An issue arises now (called by the clock at each arrival time)."""
+    def _new_issue(self, k: int) -> None:
+        """An issue arises now, in reporting interval ``k`` (called by the clock at each
+        arrival)."""
         now = self.env.now
-        k = self.calendar.interval_of(now)
-        channel = self._first_choice.choose(self._first_bounds, self._first_options)
+        channel = self._sole_first or self._first_choice.choose(
+            self._first_bounds, self._first_options
+        )
         self.arisen += 1
         journey = Journey(self.arisen, now, k, channel)
-        if k >= 0:
-            self.issues[k] += 1
-        self._contact(journey, channel)
+        self.issues[k] += 1
+        self._contact(journey, channel, k)
 
-    def _contact(self, journey: Journey, channel: str) -> Contact | None:
-        """``journey`` makes a contact at ``channel`` now."""
-        self.contacts_simulated += 1
+    def _contact_now(self, journey: Journey, channel: str) -> Contact | None:
+        """``journey`` makes a contact at ``channel`` now (a later contact of the journey)."""
+        return self._contact(journey, channel, self.calendar.interval_of(self.env.now))
+
+    def _contact(self, journey: Journey, channel: str, k: int) -> Contact | None:
+        """``journey`` makes a contact at ``channel`` now, in reporting interval ``k``."""
         journey.contacts += 1
-        measured = journey.k >= 0
-        if measured:
-            self.contacts_measured += 1
+        self.contacts[journey.k] += 1
         now = self.env.now
-        # a journey's first contact is made as it arises, so in the journey's own interval
-        k = journey.k if now == journey.created else self.calendar.interval_of(now)
         if channel == "self_service":
             self.self_service.start(journey, now, k)
             return None
         if channel == "social" and not journey.touched:
             journey.touched = True
-            self.touched_social += measured
+            self.touched_social += journey.k >= 0
         contact = self.channels[channel].arrive(journey, now, k)
         if (
             channel == "email"
@@ -261,11 +267,11 @@ class Centre:
         if email.answered or email.journey.outcome != OPEN:
             return
         self.duplicates += email.journey.k >= 0
-        self._contact(email.journey, "social")
+        self._contact_now(email.journey, "social")
 
     def _handoff(self, contact: Thread) -> None:
         """A social thread moves to a private channel: a new contact, same journey."""
-        private = self._contact(contact.journey, self.scenario.channels.social.handoff.to)
+        private = self._contact_now(contact.journey, self.scenario.channels.social.handoff.to)
         if private is not None and contact.public and self.social.mode == "deflect":
             # a deflected complaint's real answer is the private one; a served one was
             # already answered in public (its first reply counted for jumping the line)
@@ -277,8 +283,8 @@ class Centre:
             return
         journey.outcome = RESOLVED
         k = journey.k
+        self.resolved[k] += 1
         if k >= 0:
-            self.resolved[k] += 1
             tally = self.resolution[journey.first_channel]
             tally[0] += self.env.now - journey.created
             tally[1] += 1
@@ -287,12 +293,11 @@ class Centre:
         if journey.outcome != OPEN:
             return
         journey.outcome = GAVE_UP
-        if journey.k >= 0:
-            self.gave_up[journey.k] += 1
+        self.gave_up[journey.k] += 1
 
     def _self_service_failed(self, journey: Journey) -> None:
         channel = self._fallback_choice.choose(*self._fallback)
-        self._contact(journey, channel)
+        self._contact_now(journey, channel)
 
     def _abandoned(self, contact: Contact) -> None:
         journey = contact.journey
@@ -305,11 +310,11 @@ class Centre:
             retry = (journey, contact.channel)
             self.env.after(self.behaviour.retry_delay.draw(), self._retry, retry)
         else:
-            self._contact(journey, channel)
+            self._contact_now(journey, channel)
 
     def _retry(self, retry: tuple[Journey, str]) -> None:
         journey, channel = retry
-        self._contact(journey, channel)
+        self._contact_now(journey, channel)
 
     # --- time-driven events ---------------------------------------------------------------
 
@@ -344,8 +349,7 @@ class Centre:
         )
         for channel in self.channels.values():
             channel.period_wait, channel.period_answered = 0.0, 0
-        self.first_channel = first_channel_shares(self.scenario.demand.first_channel, share)
-        self._first_bounds, self._first_options = cumulative_shares(self.first_channel)
+        self._set_first_channel(first_channel_shares(self.scenario.demand.first_channel, share))
         self.env.after(
             self.scenario.behaviour.jump_the_line.period, self._jump_the_line_period, None
         )
@@ -413,14 +417,14 @@ class Centre:
             self._close_interval(0.0)
             self._schedule_boundary()
         until = self.calendar.run_until
-        self.env.run_until(until, self.arrivals.times(until), self._new_issue)
+        self.env.run_until(until, self.arrivals.issues(until, self.calendar), self._new_issue)
         if self._closing_k < self.n_intervals:
             self._close_interval(self.calendar.end)
         for channel in self.channels.values():
             channel.count_waiting_at_end()
         self.social.close_run(self.calendar.run_until)
         return ReplicationResult(
-            self.replication, self._metrics(), self._interval_frame(), self.contacts_simulated
+            self.replication, self._metrics(), self._interval_frame(), sum(self.contacts)
         )
 
     def census(self) -> set[Journey]:
@@ -459,17 +463,18 @@ class Centre:
             totals["agents_on_duty"] = sum(self.pool_stats[pool.name].present) / horizon
             for metric, value in totals.items():
                 metrics[(scope, metric)] = value
-        issues = sum(self.issues)
-        resolved = sum(self.resolved)
-        gave_up = sum(self.gave_up)
+        issues = sum(measured(self.issues))
+        resolved = sum(measured(self.resolved))
+        gave_up = sum(measured(self.gave_up))
+        contacts = sum(measured(self.contacts))
         centre = {
             "issues": issues,
             "resolved": resolved,
             "gave_up": gave_up,
             "open_end": issues - resolved - gave_up,
             "resolved_rate": resolved / issues if issues else math.nan,
-            "contacts": self.contacts_measured,
-            "contacts_per_issue": self.contacts_measured / issues if issues else math.nan,
+            "contacts": contacts,
+            "contacts_per_issue": contacts / issues if issues else math.nan,
             "social_first_share_end": self.first_channel.get("social", 0.0),
             "public_negative": self.social.public_negative,
             "public_positive": self.social.public_positive,
@@ -511,7 +516,7 @@ class Centre:
             {
                 "interval": np.arange(self.n_intervals),
                 "scope": "centre",
-                "issues": np.asarray(self.issues, float),
+                "issues": np.asarray(measured(self.issues), float),
                 "social_first_share": np.asarray(self.social_first_share),
             }
         )

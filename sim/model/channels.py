@@ -68,8 +68,7 @@ class AssistedChannel:
         """A contact of ``journey`` arriving now (in reporting interval ``k``), with its handle
         time and patience drawn."""
         patience = self.patience.draw() if self.patience is not None else INF
-        if k >= 0:
-            self.stats.offered[k] += 1
+        self.stats.offered[k] += 1
         contact = self.kind(journey, self.name, now, k, self.handle_time.draw(), patience)
         if self.callback is not None:
             contact.callback = self.callback.would_accept()
@@ -79,7 +78,7 @@ class AssistedChannel:
         """No agent was free: the contact waits, and abandons when its patience runs out."""
         self.queue.append(contact)
         self.waiting += 1
-        if contact.k >= 0 and not contact.answered:
+        if not contact.answered:
             self.stats.waited[contact.k] += 1
         if self.callback is not None and self.callback.offer(
             self.waiting, contact.callback, contact.k >= 0
@@ -107,13 +106,11 @@ class AssistedChannel:
             self.trace.contact(contact, Outcome.ANSWERED, wait)
         self.period_wait += wait
         self.period_answered += 1
-        k = contact.k
-        if k >= 0:
-            stats = self.stats
-            stats.answered[k] += 1
-            stats.wait_sum[k] += wait
-            if wait <= stats.within_seconds:
-                stats.within[k] += 1
+        k, stats = contact.k, self.stats
+        stats.answered[k] += 1
+        stats.wait_sum[k] += wait
+        if wait <= stats.within_seconds:
+            stats.within[k] += 1
         return wait
 
     def served(self, contact: Contact) -> None:
@@ -125,8 +122,7 @@ class AssistedChannel:
             return
         contact.state = ABANDONED
         self.waiting -= 1
-        if contact.k >= 0:
-            self.stats.abandoned[contact.k] += 1
+        self.stats.abandoned[contact.k] += 1
         if self.trace is not None:
             self.trace.contact(contact, Outcome.ABANDONED, self.env.now - contact.arrived)
         self.on_abandon(contact)
@@ -165,10 +161,9 @@ class SelfService:
     def start(self, journey: Journey, now: float, k: int) -> None:
         """A session starts at once (no queue), in reporting interval ``k``; its outcome is
         drawn now for CRN."""
-        if k >= 0:
-            stats = self.stats
-            stats.offered[k] += 1
-            stats.answered[k] += 1
+        stats = self.stats
+        stats.offered[k] += 1
+        stats.answered[k] += 1
         succeeded = self.outcome.draw() < self.success
         if self.trace is not None:
             outcome = Outcome.SELF_SERVED if succeeded else Outcome.FELL_BACK

@@ -5,8 +5,8 @@ needs "after this long, do that to this contact", so a timer is one entry on Sim
 event queue, ``(time, NORMAL, id, callback, payload)``, with no event object, generator
 frame or ``AnyOf`` race per contact. :class:`Clock` is a full :class:`simpy.Environment` —
 SimPy processes and events can share it with the timers, and ``env.run()`` still works —
-whose fast loop :meth:`Clock.run_until` also merges in the day's pre-drawn arrival times,
-so an arrival costs no queue operation at all.
+whose fast loop :meth:`Clock.run_until` also merges in the day's pre-drawn arrivals, so an
+arrival costs no queue operation at all.
 
 Calendar: simulation time is in seconds. The measured horizon starts on a Monday at 00:00,
 ``warmup`` seconds after time zero; the warm-up runs over the days just before it. After the
@@ -22,12 +22,14 @@ from collections.abc import Callable, Iterable
 from heapq import heapify, heappop, heappush
 from typing import Any
 
+import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT
 
 from sim.scenario.units import DAY
 
 WEEK = 7 * DAY
+NEVER = (math.inf, None)  # the arrival after the last one
 TIMER = 5  # length of a timer entry on the queue; SimPy's own event entries have 4 items
 
 
@@ -65,18 +67,19 @@ class Clock(simpy.Environment):
     def run_until(
         self,
         until: float,
-        arrivals: Iterable[float] = (),
-        on_arrival: Callable[[], None] = lambda: None,
+        arrivals: Iterable[tuple[float, Any]] = (),
+        on_arrival: Callable[[Any], None] = lambda payload: None,
     ) -> None:
         """Process everything before ``until``, then set the clock to ``until``.
 
-        ``arrivals`` are increasing times at which ``on_arrival()`` is called; they are merged
-        with the queue (queued entries first at equal times) rather than queued one by one.
-        SimPy events on the queue are processed as :meth:`simpy.Environment.step` does.
+        ``arrivals`` are ``(time, payload)`` pairs in increasing time: at each time,
+        ``on_arrival(payload)`` is called. They are merged with the queue (queued entries
+        first at equal times) rather than queued one by one. SimPy events on the queue are
+        processed as :meth:`simpy.Environment.step` does.
         """
         queue = self._queue
-        times = iter(arrivals)
-        arrival = next(times, math.inf)
+        pairs = iter(arrivals)
+        arrival, payload = next(pairs, NEVER)
         # A stop mark at ``until``, ahead of anything else due then: the queue is never empty
         # in the loop, and reaching the mark ends it.
         mark = (until, URGENT, -1, None, None)
@@ -97,8 +100,8 @@ class Clock(simpy.Environment):
                         super().step()
                 else:  # the arrival comes first (and before the mark, so before ``until``)
                     self.now = arrival
-                    on_arrival()
-                    arrival = next(times, math.inf)
+                    on_arrival(payload)
+                    arrival, payload = next(pairs, NEVER)
         finally:
             if mark is not None:  # stopped by an exception: take the mark back out
                 queue.remove(mark)
@@ -128,6 +131,12 @@ class Calendar:
         if self.warmup <= t < self.end:
             return int((t - self.warmup) // self.interval)
         return -1
+
+    def intervals_of(self, times: np.ndarray) -> np.ndarray:
+        """:meth:`interval_of` of many times at once (the same values, computed by numpy)."""
+        k = ((times - self.warmup) // self.interval).astype(np.int64)
+        k[(times < self.warmup) | (times >= self.end)] = -1
+        return k
 
     def clock(self, t: float) -> float:
         """Seconds since the Monday 00:00 that starts the measured horizon (negative before)."""

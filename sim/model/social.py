@@ -110,8 +110,7 @@ class SocialChannel(AssistedChannel):
     def _community_resolved(self, contact: Thread) -> None:
         del self.in_transit[contact]
         contact.state = DONE
-        if contact.k >= 0:
-            self.stats.community[contact.k] += 1
+        self.stats.community[contact.k] += 1
         if self.trace is not None:
             self.trace.contact(contact, Outcome.COMMUNITY)
         self.on_done(contact.journey)
