@@ -234,7 +234,14 @@ class Centre:
             self._first_bounds, self._first_options
         )
         self.arisen += 1
-        journey = Journey(self.arisen, now, k, channel)
+        journey = Journey()
+        journey.number = self.arisen
+        journey.created = now
+        journey.k = k
+        journey.first_channel = channel
+        journey.contacts = 0
+        journey.outcome = OPEN
+        journey.touched = False
         self.issues[k] += 1
         self._contact(journey, channel, k)
 

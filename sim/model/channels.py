@@ -69,9 +69,18 @@ class AssistedChannel:
         time and patience drawn."""
         patience = self.patience.draw() if self.patience is not None else INF
         self.stats.offered[k] += 1
-        contact = self.kind(journey, self.name, now, k, self.handle_time.draw(), patience)
-        if self.callback is not None:
-            contact.callback = self.callback.would_accept()
+        contact = self.kind()
+        contact.journey = journey
+        contact.channel = self.name
+        contact.arrived = now
+        contact.k = k
+        contact.handle = self.handle_time.draw()
+        contact.patience = patience
+        contact.state = WAITING
+        contact.answered = False
+        contact.origin = -1.0
+        callback = self.callback
+        contact.callback = callback is not None and callback.would_accept()
         return contact
 
     def enqueue(self, contact: Contact) -> None:

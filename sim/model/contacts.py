@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.model.agents import Pool
+
 WAITING, SERVING, DONE, ABANDONED = 0, 1, 2, 3
 AWAITING_CUSTOMER = 4  # a social thread between agent replies, waiting for the customer
 IN_TRANSIT = 5  # a misrouted public post on its way to the service team
@@ -9,32 +14,31 @@ OPEN, RESOLVED, GAVE_UP = 0, 1, 2
 
 
 class Journey:
-    """A customer with a problem, followed across contacts until resolved or given up."""
+    """A customer with a problem, followed across contacts until resolved or given up.
 
-    __slots__ = (
-        "attempts",
-        "contacts",
-        "created",
-        "first_channel",
-        "k",
-        "number",
-        "outcome",
-        "touched",
-    )
+    Made only where issues arise (``Centre._new_issue``), which sets every attribute below:
+    there is no ``__init__``, because calling a class that has one costs a round trip
+    through C and a second interpreter frame on every issue, and this is the hot path.
+    """
 
-    def __init__(self, number: int, created: float, k: int, first_channel: str) -> None:
-        self.number = number  # 1, 2, ... in order of arising within the replication
-        self.created = created
-        self.k = k  # reporting interval of creation; -1 during warm-up
-        self.first_channel = first_channel
-        self.contacts = 0
-        self.attempts = 0  # contacts on assisted channels that failed (abandoned/ignored)
-        self.outcome = OPEN
-        self.touched = False  # has contacted social
+    __slots__ = ("contacts", "created", "first_channel", "k", "number", "outcome", "touched")
+
+    number: int  # 1, 2, ... in order of arising within the replication
+    created: float  # when the issue arose
+    k: int  # reporting interval of creation; UNMEASURED (-1) during warm-up
+    first_channel: str
+    contacts: int  # contacts made so far
+    outcome: int  # OPEN, RESOLVED or GAVE_UP
+    touched: bool  # has contacted social
 
 
 class Contact:
-    """One attempt by a journey at one channel, with its attributes drawn at creation."""
+    """One attempt by a journey at one channel, with its attributes drawn at creation.
+
+    Made only by ``AssistedChannel.new_contact``, which sets every attribute below except
+    ``pool`` and ``agent`` (set when an agent starts on it); no ``__init__``, as for
+    :class:`Journey`.
+    """
 
     __slots__ = (
         "agent",
@@ -51,21 +55,18 @@ class Contact:
         "state",
     )
 
-    def __init__(
-        self, journey: Journey, channel: str, arrived: float, k: int, handle: float, patience: float
-    ) -> None:
-        self.journey = journey
-        self.channel = channel
-        self.arrived = arrived
-        self.k = k
-        self.handle = handle  # agent time needed, before the serving pool's efficiency
-        self.patience = patience  # inf when the customer never abandons
-        self.state = WAITING
-        self.pool = None
-        self.agent = -1
-        self.answered = False  # an agent has replied at least once
-        self.origin = -1.0  # time of the public post this private contact was handed off from
-        self.callback = False  # phone: would accept a callback if offered
+    journey: Journey
+    channel: str
+    arrived: float
+    k: int  # reporting interval of arrival
+    handle: float  # agent time needed, before the serving pool's efficiency
+    patience: float  # inf when the customer never abandons
+    state: int  # WAITING, SERVING, ...
+    answered: bool  # an agent has replied at least once
+    origin: float  # time of the public post this private contact was handed off from, or -1
+    callback: bool  # phone: would accept a callback if offered
+    pool: Pool  # the pool and agent serving it, once one starts on it
+    agent: int
 
 
 class Thread(Contact):
