@@ -30,7 +30,7 @@ class Behaviour:
 
         A customer who has already made ``max_attempts`` contacts gives up.
         """
-        u = self._choices.draw()  # drawn even at the cap, so later draws stay aligned
+        u = next(self._choices)  # drawn even at the cap, so later draws stay aligned
         if contacts_so_far >= self.max_attempts or not self._options:
             return GIVE_UP, None
         option = pick(u, self._bounds, self._options)

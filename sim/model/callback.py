@@ -37,7 +37,7 @@ class CallbackOffer:
 
     def would_accept(self) -> bool:
         """Drawn for every call on arrival: would this caller take a callback if offered?"""
-        return self.draws.draw() < self.accept
+        return next(self.draws) < self.accept
 
     def expected_wait(self, position: int) -> float:
         """Announced wait for a caller joining the queue at ``position`` (1 = next)."""

@@ -264,7 +264,7 @@ class Centre:
         if (
             channel == "email"
             and self._escalation_probability > 0.0
-            and self._escalation.draw() < self._escalation_probability
+            and next(self._escalation) < self._escalation_probability
         ):
             self.env.after(self._escalation_after, self._email_unanswered, contact)
         return contact
@@ -315,7 +315,7 @@ class Centre:
             self._give_up(journey)
         elif action == RETRY:
             retry = (journey, contact.channel)
-            self.env.after(self.behaviour.retry_delay.draw(), self._retry, retry)
+            self.env.after(next(self.behaviour.retry_delay), self._retry, retry)
         else:
             self._contact_now(journey, channel)
 

@@ -67,14 +67,14 @@ class AssistedChannel:
     def new_contact(self, journey: Journey, now: float, k: int) -> Contact:
         """A contact of ``journey`` arriving now (in reporting interval ``k``), with its handle
         time and patience drawn."""
-        patience = self.patience.draw() if self.patience is not None else INF
+        patience = next(self.patience) if self.patience is not None else INF
         self.stats.offered[k] += 1
         contact = self.kind()
         contact.journey = journey
         contact.channel = self.name
         contact.arrived = now
         contact.k = k
-        contact.handle = self.handle_time.draw()
+        contact.handle = next(self.handle_time)
         contact.patience = patience
         contact.state = WAITING
         contact.answered = False
@@ -173,12 +173,12 @@ class SelfService:
         stats = self.stats
         stats.offered[k] += 1
         stats.answered[k] += 1
-        succeeded = self.outcome.draw() < self.success
+        succeeded = next(self.outcome) < self.success
         if self.trace is not None:
             outcome = Outcome.SELF_SERVED if succeeded else Outcome.FELL_BACK
             self.trace.row(journey, "self_service", now, k, outcome)
         callback = self._succeeded if succeeded else self._failed
-        self.env.after(self.duration.draw(), callback, journey)
+        self.env.after(next(self.duration), callback, journey)
 
     def _succeeded(self, journey: Journey) -> None:
         self.on_success(journey)

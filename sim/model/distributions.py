@@ -1,35 +1,40 @@
 """Samplers for the scenario's distributions, drawing in batches from one named stream.
 
 A sampler turns a distribution spec (mean and coefficient of variation, as planners state
-them) into numpy's parameters once, then hands out one value per call from a pre-drawn
-batch: per-draw cost is a list index, and the sequence of values is the same as drawing
-one at a time, so common random numbers are preserved.
+them) into numpy's parameters once, then hands out one value per ``next()`` from a pre-drawn
+batch: per-draw cost is one C call, and the sequence of values is the same as drawing one at
+a time, so common random numbers are preserved.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from itertools import chain
 
 import numpy as np
 
-from sim.model.streams import BATCH, batched
+from sim.model.streams import BATCH, batches
 from sim.scenario.schema import Deterministic, Empirical, Exponential, Gamma, Lognormal
 
 Batch = Callable[[np.random.Generator, int], np.ndarray]
 
 
-class Sampler:
-    """Draws one value at a time from a distribution, a batch of ``BATCH`` at a time.
+class Sampler(chain):
+    """Draws from a distribution, a batch of ``BATCH`` at a time.
 
-    ``draw()`` returns the next value (see :func:`sim.model.streams.batched`).
+    An endless iterator of values: ``next(sampler)`` is the next one (a C call, as for
+    :class:`sim.model.streams.Uniforms`). ``mean`` is the distribution's mean.
     """
 
-    __slots__ = ("draw", "mean")
+    __slots__ = ("mean",)
 
-    def __init__(self, rng: np.random.Generator, batch: Batch, mean: float) -> None:
-        self.draw: Callable[[], float] = batched(lambda: batch(rng, BATCH))
-        self.mean = mean
+    mean: float
+
+    def __new__(cls, rng: np.random.Generator, batch: Batch, mean: float) -> Sampler:
+        sampler = cls.from_iterable(batches(lambda: batch(rng, BATCH)))
+        sampler.mean = mean
+        return sampler
 
 
 def lognormal_parameters(mean: float, cv: float) -> tuple[float, float]:

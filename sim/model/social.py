@@ -75,16 +75,16 @@ class SocialChannel(AssistedChannel):
     def arrive(self, journey: Journey, now: float, k: int) -> Thread:  # type: ignore[override]
         """A post (public) or private message, routed now or after a misrouting delay."""
         contact = self.new_contact(journey, now, k)
-        spec, draw = self.spec, self.draws.draw
-        contact.public = draw() < spec.public_share
-        audience = self.audience.draw()
+        spec, draws = self.spec, self.draws
+        contact.public = next(draws) < spec.public_share
+        audience = next(self.audience)
         contact.audience = audience if contact.public else 0.0
-        extra = int(self.extra_exchanges.draw())
-        later = [(self.reply_delay.draw(), self.handle_time.draw()) for _ in range(extra)]
-        handoff = draw() < spec.handoff.probability
-        community = draw() < spec.community_resolves
-        community_delay = self.reply_delay.draw()
-        misrouted = draw() < spec.misrouted.share
+        extra = int(next(self.extra_exchanges))
+        later = [(next(self.reply_delay), next(self.handle_time)) for _ in range(extra)]
+        handoff = next(draws) < spec.handoff.probability
+        community = next(draws) < spec.community_resolves
+        community_delay = next(self.reply_delay)
+        misrouted = next(draws) < spec.misrouted.share
         if self.mode == "deflect":
             later, handoff = [], True
         contact.later = later

@@ -27,17 +27,19 @@ def stream(seed: int, replication: int, purpose: str) -> np.random.Generator:
     )
 
 
-class Uniforms:
-    """Uniform(0, 1) draws, batched: one numpy call per ``BATCH`` draws.
+class Uniforms(chain):
+    """Uniform(0, 1) draws from one stream, batched: one numpy call per ``BATCH`` draws.
 
-    ``draw`` is the ``__next__`` of an iterator chained over the batches, so a draw is one
-    C call with no Python frame; the sequence is the same as drawing one at a time.
+    An endless iterator: ``next(uniforms)`` is the next draw. It is an ``itertools.chain``
+    over the batches, so a draw is one C call with no Python frame (a method such as
+    ``uniforms.draw()`` would cost twice as much); the sequence is the same as drawing
+    one at a time.
     """
 
-    __slots__ = ("draw",)
+    __slots__ = ()
 
-    def __init__(self, rng: np.random.Generator) -> None:
-        self.draw: Callable[[], float] = batched(lambda: rng.random(BATCH))
+    def __new__(cls, rng: np.random.Generator) -> Uniforms:
+        return cls.from_iterable(batches(lambda: rng.random(BATCH)))
 
     def choose(self, cumulative: list[float], options: list[str]) -> str:
         """Pick one of ``options`` with the probabilities whose running sums are ``cumulative``.
@@ -46,17 +48,13 @@ class Uniforms:
         """
         if len(options) == 1:
             return options[0]
-        return pick(self.draw(), cumulative, options)
+        return pick(next(self), cumulative, options)
 
 
-def batched(draw_batch: Callable[[], np.ndarray]) -> Callable[[], float]:
-    """A function returning one value per call from successive ``draw_batch()`` arrays."""
-
-    def batches() -> Iterator[list[float]]:
-        while True:
-            yield draw_batch().tolist()
-
-    return chain.from_iterable(batches()).__next__
+def batches(draw_batch: Callable[[], np.ndarray]) -> Iterator[list[float]]:
+    """Successive ``draw_batch()`` arrays, as lists (chained into single draws)."""
+    while True:
+        yield draw_batch().tolist()
 
 
 def pick(u: float, cumulative: list[float], options: list[str]) -> str:
