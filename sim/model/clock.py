@@ -79,7 +79,7 @@ class Clock(simpy.Environment):
         """
         queue = self._queue
         pairs = iter(arrivals)
-        arrival, payload = next(pairs, NEVER)
+        arrival, arriving = next(pairs, NEVER)  # the next arrival's time and payload
         # A stop mark at ``until``, ahead of anything else due then: the queue is never empty
         # in the loop, and reaching the mark ends it.
         mark = (until, URGENT, -1, None, None)
@@ -89,19 +89,17 @@ class Clock(simpy.Environment):
                 entry = queue[0]
                 if entry[0] <= arrival:
                     if len(entry) == TIMER:
-                        heappop(queue)
-                        callback = entry[3]
+                        self.now, _, _, callback, payload = heappop(queue)
                         if callback is None:
                             mark = None
                             break
-                        self.now = entry[0]
-                        callback(entry[4])
+                        callback(payload)
                     else:
                         super().step()
                 else:  # the arrival comes first (and before the mark, so before ``until``)
                     self.now = arrival
-                    on_arrival(payload)
-                    arrival, payload = next(pairs, NEVER)
+                    on_arrival(arriving)
+                    arrival, arriving = next(pairs, NEVER)
         finally:
             if mark is not None:  # stopped by an exception: take the mark back out
                 queue.remove(mark)

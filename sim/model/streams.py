@@ -48,7 +48,7 @@ class Uniforms(chain):
         """
         if len(options) == 1:
             return options[0]
-        return pick(next(self), cumulative, options)
+        return options[bisect_right(cumulative, next(self))]  # pick(), without the call
 
 
 def batches(draw_batch: Callable[[], np.ndarray]) -> Iterator[list[float]]:
@@ -58,9 +58,9 @@ def batches(draw_batch: Callable[[], np.ndarray]) -> Iterator[list[float]]:
 
 
 def pick(u: float, cumulative: list[float], options: list[str]) -> str:
-    """The option whose slice of [0, 1) holds the uniform number ``u``."""
-    i = bisect_right(cumulative, u)
-    return options[i] if i < len(options) else options[-1]
+    """The option whose slice of [0, 1) holds the uniform number ``u`` (``cumulative`` ends
+    at exactly 1.0, see :func:`cumulative_shares`, so every ``u < 1`` has one)."""
+    return options[bisect_right(cumulative, u)]
 
 
 def cumulative_shares(shares: dict[str, float]) -> tuple[list[float], list[str]]:
