@@ -86,9 +86,8 @@ class Pool:
         self.reserve_against: dict[str, int] = {}
         self.scheduled = 0  # paid headcount (before shrinkage)
         self.present = 0  # productive agents on duty, including those finishing before leaving
-        self.busy_units = 0
         # Σ units·(finish time) − Σ units·(start time) over contacts seized: busy time so far
-        # is this plus busy_units·now, so a seize or release is one multiply-add
+        # is this plus busy_units()·now, so a seize or release is one multiply-add
         self._work = 0.0
         self._last_staff = 0.0  # when scheduled/present last changed
         self.busy_area = 0.0  # unit-seconds of work, up to the last accrue
@@ -105,11 +104,15 @@ class Pool:
 
     def accrue(self, now: float) -> None:
         """Bring busy, on-duty and paid time up to ``now`` (at boundaries and headcount changes)."""
-        self.busy_area = self._work + self.busy_units * now
+        self.busy_area = self._work + self.busy_units() * now
         dt = now - self._last_staff
         self.present_area += self.present * dt
         self.paid_area += self.scheduled * dt
         self._last_staff = now
+
+    def busy_units(self) -> int:
+        """Capacity units in use now (off-duty agents have all their units free)."""
+        return self.capacity * len(self.free) - sum(self.free)
 
     def busy_agents_area(self) -> float:
         """Busy time in agent-seconds (units converted to agents)."""
@@ -196,7 +199,6 @@ class Pool:
         self.levels[free].discard(agent)
         self.free[agent] = free - need
         self.levels[free - need].add(agent)
-        self.busy_units += need
 
     def release(self, now: float, agent: int, channel: str) -> bool:
         """``agent`` finishes a contact of ``channel``; True if it stays on duty for more."""
@@ -204,7 +206,6 @@ class Pool:
         self._work += need * now
         free = self.free[agent]
         self.free[agent] = free + need
-        self.busy_units -= need
         if self.state[agent] == ON:
             self.levels[free].discard(agent)
             self.levels[free + need].add(agent)

@@ -45,18 +45,29 @@ class ArrivalProcess:
         """Simulation time at which the next day to be generated begins."""
         return self._day * DAY + self._offset
 
-    def issues(self, until: float, calendar: Calendar) -> Iterator[tuple[float, int]]:
+    def issues(
+        self, until: float, calendar: Calendar, counts: np.ndarray
+    ) -> Iterator[tuple[float, int]]:
         """``(arrival time, reporting interval)`` of each issue from simulation time 0 on,
-        generated a day at a time up to the day that holds ``until``. Intervals are computed
-        a day at a time too, and the pairs are chained in C: taking the next one runs no
-        Python code."""
-        return chain.from_iterable(self._days(until, calendar))
+        generated a day at a time up to the day that holds ``until``; ``counts[k]`` is
+        increased by the issues arising in interval ``k`` (``counts[-1]``: outside the
+        horizon) as each day is generated.
 
-    def _days(self, until: float, calendar: Calendar) -> Iterator[zip[tuple[float, int]]]:
+        Intervals and counts are computed a day at a time, and the pairs are chained in C:
+        taking the next one runs no Python code. Every issue counted in the horizon is
+        taken before ``until``, which is at or after the horizon's end.
+        """
+        return chain.from_iterable(self._days(until, calendar, counts))
+
+    def _days(
+        self, until: float, calendar: Calendar, counts: np.ndarray
+    ) -> Iterator[zip[tuple[float, int]]]:
         while self.next_day_start < until:
             times = self.next_day()
             times = times[times >= 0.0]
-            yield zip(times.tolist(), calendar.intervals_of(times).tolist(), strict=True)
+            k = calendar.intervals_of(times)
+            counts += np.bincount(k % len(counts), minlength=len(counts))  # -1 -> last
+            yield zip(times.tolist(), k.tolist(), strict=True)
 
     def next_day(self) -> np.ndarray:
         """Sorted simulation times of the next day's arrivals."""

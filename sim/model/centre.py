@@ -7,6 +7,7 @@ counters in :mod:`sim.metrics` record it all by reporting interval.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,12 +200,12 @@ class Centre:
         self._escalation_after = escalate.after
         n = self.n_intervals
         # per reporting interval of the issue's arising (plus the UNMEASURED one)
-        self.issues = counters(n)
+        self.issues = np.zeros(n + 1, np.int64)  # counted by the arrival process, in bulk
         self.resolved = counters(n)
         self.gave_up = counters(n)
         self.contacts = counters(n)  # contacts made, by the interval of their issue
         self.social_first_share = [base_social] * n
-        self.arisen = 0  # issues so far, warm-up included (numbers the journeys)
+        self._numbers = itertools.count(1)  # numbers the journeys, warm-up included
         self.duplicates = 0  # measured: contacts made while another of the journey is open
         self.touched_social = 0  # measured journeys that contacted social at least once
         # by first channel, measured: [seconds from issue to resolution, resolved issues]
@@ -233,16 +234,14 @@ class Centre:
         channel = self._sole_first or self._first_choice.choose(
             self._first_bounds, self._first_options
         )
-        self.arisen += 1
         journey = Journey()
-        journey.number = self.arisen
+        journey.number = next(self._numbers)
         journey.created = now
         journey.k = k
         journey.first_channel = channel
         journey.contacts = 0
         journey.outcome = OPEN
         journey.touched = False
-        self.issues[k] += 1
         self._contact(journey, channel, k)
 
     def _contact_now(self, journey: Journey, channel: str) -> Contact | None:
@@ -424,7 +423,8 @@ class Centre:
             self._close_interval(0.0)
             self._schedule_boundary()
         until = self.calendar.run_until
-        self.env.run_until(until, self.arrivals.issues(until, self.calendar), self._new_issue)
+        arrivals = self.arrivals.issues(until, self.calendar, self.issues)
+        self.env.run_until(until, arrivals, self._new_issue)
         if self._closing_k < self.n_intervals:
             self._close_interval(self.calendar.end)
         for channel in self.channels.values():
@@ -470,7 +470,7 @@ class Centre:
             totals["agents_on_duty"] = sum(self.pool_stats[pool.name].present) / horizon
             for metric, value in totals.items():
                 metrics[(scope, metric)] = value
-        issues = sum(measured(self.issues))
+        issues = int(measured(self.issues).sum())
         resolved = sum(measured(self.resolved))
         gave_up = sum(measured(self.gave_up))
         contacts = sum(measured(self.contacts))
@@ -523,7 +523,7 @@ class Centre:
             {
                 "interval": np.arange(self.n_intervals),
                 "scope": "centre",
-                "issues": np.asarray(measured(self.issues), float),
+                "issues": measured(self.issues).astype(float),
                 "social_first_share": np.asarray(self.social_first_share),
             }
         )
