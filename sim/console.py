@@ -32,14 +32,14 @@ CHANNEL_COLUMNS = [
 ]
 
 
-@contextmanager
-def replication_progress(total: int, label: str, enabled: bool = True) -> Iterator[Progress]:
-    """A progress bar over replications with elapsed time and ETA (stderr, transient)."""
-    progress = Progress(
+def progress_bar(counted: str, enabled: bool = True) -> Progress:
+    """A progress bar on stderr, gone when done: label, bar, ``done/total`` followed by
+    ``counted`` (a rich format string: what is counted), elapsed time and ETA."""
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("replications"),
+        TextColumn(counted),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
@@ -47,6 +47,12 @@ def replication_progress(total: int, label: str, enabled: bool = True) -> Iterat
         transient=True,
         disable=not enabled,
     )
+
+
+@contextmanager
+def replication_progress(total: int, label: str, enabled: bool = True) -> Iterator[Progress]:
+    """A progress bar over replications with elapsed time and ETA (stderr, transient)."""
+    progress = progress_bar("replications", enabled)
     with progress:
         progress.add_task(label, total=total)
         yield progress

@@ -841,29 +841,10 @@ class SweepProgress:
     """A rich progress bar over replications, with points done and an ETA (stderr)."""
 
     def __init__(self, label: str, enabled: bool = True) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+        from sim.console import progress_bar
 
         self.label = label
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("replications · {task.fields[points]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-            disable=not enabled,
-        )
+        self.progress = progress_bar("replications · {task.fields[points]}", enabled)
         self.task: Any = None
         self.points_total = 0
         self.points_done = 0
