@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from sim.scenario import load_scenario
-from sim.sweeps import parse_vary, run_sweep
+from sim.studies.sweep import parse_vary, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 VARY = "pools.voice.shrinkage=0.20:0.35:0.01"

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from sim.model.centre import simulate
+from sim.experiment.replication import simulate
 from sim.scenario import Scenario, load_scenario, validate_data
 
 AGENTS, LOAD, AHT_MIN, PATIENCE_MIN = 100, 95.0, 5.0, 10.0

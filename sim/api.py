@@ -22,7 +22,7 @@ gets is what the command line writes::
   for :func:`sweep`, whose points are written to a temporary folder and discarded).
 
 Bad input raises :class:`sim.scenario.ScenarioError` (scenario problems, each naming the
-field) or :class:`sim.sweeps.SweepInputError` (a ValueError: grids, folders, metrics).
+field) or :class:`sim.experiment.errors.InputError` (a ValueError: grids, folders, metrics).
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from typing import Any
 
 import pandas as pd
 
+from sim.experiment.sampling import make_precision
 from sim.scenario import Scenario, load_scenario
-from sim.sweeps import Axis, make_axis, make_precision
+from sim.studies.sweep.grid import Axis, apply_values, make_axis
 
 __all__ = ["compare", "run", "sweep"]
 
@@ -49,8 +50,6 @@ def _scenario(
     replications: int | None,
 ) -> Scenario:
     """Load (if a path) and apply overrides, seed and replications; validated."""
-    from sim.sweeps import apply_values
-
     if isinstance(scenario, Scenario):
         base, source = scenario, scenario.name
     elif isinstance(scenario, str | Path):
@@ -88,17 +87,16 @@ def run(
     run folder (summary, replications, intervals, scenario.yaml, run.json; no plots) is
     written there too.
     """
-    from sim.experiment import write_run
-    from sim.outputs import staged_folder
-    from sim.sweeps import add_precision_to_run_json, run_replications
+    from sim.experiment.replication import run_replications
+    from sim.io.folders import staged_folder
+    from sim.io.run_folder import write_run
 
     resolved = _scenario(scenario, overrides, seed, replications)
     target = make_precision(precision, max_replications, precision_metrics)
     result, status = run_replications(resolved, target, workers, dask)
     if output is not None:
         with staged_folder(Path(output)) as stage:  # complete, or the old folder stays
-            write_run(result, stage)
-            add_precision_to_run_json(stage, status)
+            write_run(result, stage, status)
     return result.summary()
 
 
@@ -130,7 +128,7 @@ def sweep(
     (re-running skips finished points; a different sweep in it is refused unless
     ``force``); without, it lives in a temporary folder.
     """
-    from sim.sweeps import run_sweep
+    from sim.studies.sweep import run_sweep
 
     if not isinstance(vary, Mapping) or not vary:
         raise TypeError("vary must be a non-empty mapping of dotted paths to values")
@@ -138,13 +136,20 @@ def sweep(
     axes: list[Axis] = [make_axis(path, values) for path, values in vary.items()]
     target = make_precision(precision, max_replications, precision_metrics)
     source = str(scenario) if isinstance(scenario, str | Path) else base.name
-    options = dict(
-        zipped=zip, source=source, workers=workers, dask=dask, precision=target, plots=plots
-    )
+    options = dict(zipped=zip, source=source, workers=workers, dask=dask, precision=target)
+
+    def finish(out_dir: Path, **extra: Any) -> pd.DataFrame:
+        frame = run_sweep(base, axes, out_dir, **options, **extra).frame
+        if plots:
+            from sim.present.report.sweep import write_sweep_report
+
+            write_sweep_report(out_dir)
+        return frame
+
     if output is not None:
-        return run_sweep(base, axes, Path(output), force=force, **options).frame
+        return finish(Path(output), force=force)
     with tempfile.TemporaryDirectory(prefix="ccsim-sweep-") as folder:
-        return run_sweep(base, axes, Path(folder), **options).frame
+        return finish(Path(folder))
 
 
 def compare(
@@ -163,7 +168,7 @@ def compare(
     unpaired_ci_high``, differences against the first scenario (paired per replication
     when seeds and replications match, else Welch). ``.attrs["notes"]`` says which.
     """
-    from sim.comparison import compare_arms, resolve_inputs, run_inputs, write_compare
+    from sim.studies.compare import compare_arms, resolve_inputs, run_inputs, write_compare
 
     items: list[Any] = []
     for item in scenarios:

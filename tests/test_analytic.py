@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import linalg
 
-from sim import analytic
 from sim.analytic import (
     ErlangAResult,
+    abandonment,
     erlang_a,
     erlang_a_agents,
     erlang_b,
@@ -248,7 +248,7 @@ def test_erlang_a_service_level_limits() -> None:
 def test_erlang_a_dense_and_sparse_expm_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     args = (20, 10.0, 2.5, 1.0)  # overloaded enough for a queue of ~hundred positions
     dense = erlang_a(*args, within=0.3)
-    monkeypatch.setattr(analytic, "_DENSE_EXPM_MAX", 0)
+    monkeypatch.setattr(abandonment, "_DENSE_EXPM_MAX", 0)
     sparse = erlang_a(*args, within=0.3)
     assert sparse.service_level == pytest.approx(dense.service_level, rel=1e-9, abs=1e-13)
 

@@ -12,10 +12,10 @@ import yaml
 from builders import build, mmc_data
 
 import sim
-from sim.comparison import COMPARE_COLUMNS
-from sim.experiment import SUMMARY_COLUMNS
+from sim.experiment.errors import InputError as SweepInputError
+from sim.experiment.statistics import SUMMARY_COLUMNS
+from sim.io.run_folder import COMPARE_COLUMNS
 from sim.scenario import ScenarioError
-from sim.sweeps import SweepInputError
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_sweep_returns_the_tidy_grid(scenario_file: Path, tmp_path: Path) -> Non
 def test_compare_returns_the_comparison(scenario_file: Path) -> None:
     more = build(mmc_data(agents=11, horizon="1d", replications=2), name="eleven")
     frame = sim.compare(scenario_file, more, replications=3, workers=2)
-    assert list(frame.columns) == COMPARE_COLUMNS
+    assert list(frame.columns) == list(COMPARE_COLUMNS)
     assert set(frame["scenario"]) == {"mmc", "eleven"}
     assert "paired" in frame.attrs["notes"][0]
     eleven = frame[frame["scenario"] == "eleven"].set_index(["scope", "metric"])

@@ -341,7 +341,7 @@ def test_malformed_set_through_the_library(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL)
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path, ["nonsense", "pools.voice.agents=9"])
-    assert [problem.path for problem in caught.value.problems] == ["--set"]
+    assert [problem.path for problem in caught.value.problems] == ["override"]
 
 
 # --- a real process -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from builders import build, mmc_data
 
-from sim.model.centre import Centre
+from sim.experiment.replication import simulate
 
 
 def overloaded(callback: dict | None) -> dict:
@@ -16,7 +16,7 @@ def overloaded(callback: dict | None) -> dict:
 
 
 def run(callback: dict | None) -> dict:
-    return Centre(build(overloaded(callback)), 0).run().metrics
+    return simulate(build(overloaded(callback)), 0).metrics
 
 
 def test_everyone_accepting_a_callback_means_nobody_abandons() -> None:

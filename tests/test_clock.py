@@ -113,3 +113,26 @@ def test_intervals_of_many_times_equal_interval_of_each(
     times = times + edges + [math.nextafter(t, -math.inf) for t in edges]
     bulk = calendar.intervals_of(np.asarray(times)).tolist()
     assert bulk == [calendar.interval_of(t) for t in times]
+
+
+def test_simpy_internals_the_clock_relies_on_are_as_expected() -> None:
+    """The contract with SimPy (pinned below its next major version in pyproject.toml): the
+    event queue is a heap list ``_queue`` of ``(time, priority, eid, event)`` entries, ``_eid``
+    counts scheduling order, the time is read and set through ``_now``, and NORMAL/URGENT
+    order entries due at the same time. If SimPy changes any of these, this fails first."""
+    import itertools
+
+    import simpy
+    from simpy.events import NORMAL, URGENT
+
+    env = Clock()
+    assert isinstance(env._queue, list) and isinstance(env._eid, itertools.count)
+    assert URGENT < NORMAL
+    env.timeout(5.0)
+    (entry,) = env._queue
+    assert len(entry) == 4 and entry[0] == 5.0 and entry[1] == NORMAL
+    assert isinstance(entry[3], simpy.events.Timeout)
+    env.after(5.0, lambda payload: None, None)
+    assert [len(e) for e in sorted(env._queue)] == [4, 5]  # SimPy's first: scheduled first
+    env.run()
+    assert env.now == 5.0 and simpy.Environment.now.fget(env) == 5.0

@@ -14,7 +14,7 @@ from scipy import stats
 
 import sim
 from sim.cli import main
-from sim.comparison import COMPARE_COLUMNS
+from sim.io.run_folder import COMPARE_COLUMNS
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -45,7 +45,7 @@ def compared(files: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory)
 
 def test_compare_writes_a_tidy_table(compared: Path) -> None:
     frame = pd.read_csv(compared / "compare.csv")
-    assert list(frame.columns) == COMPARE_COLUMNS
+    assert list(frame.columns) == list(COMPARE_COLUMNS)
     assert list(frame.columns[:10]) == [
         "scope", "metric", "scenario", "mean", "ci_low", "ci_high",
         "diff", "diff_ci_low", "diff_ci_high", "clear",

@@ -10,8 +10,11 @@ from __future__ import annotations
 import pytest
 from builders import build, multichannel_data
 
+from sim.experiment.replication import tabulate
 from sim.model.centre import Centre
-from sim.scenario import CHANNELS, Scenario
+from sim.scenario import Scenario, channel_names
+
+CHANNELS = tuple(channel_names())
 
 VARIANTS = {
     "multichannel": {},
@@ -26,7 +29,7 @@ VARIANTS = {
 
 def run_centre(scenario: Scenario) -> tuple[Centre, dict]:
     centre = Centre(scenario, replication=0)
-    result = centre.run()
+    result = tabulate(centre.scenario, centre.run())
     return centre, result.metrics
 
 

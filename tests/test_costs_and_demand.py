@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from builders import build, mmc_data, multichannel_data
 
-from sim.model.centre import Centre
-from sim.scenario import CHANNELS
+from sim.experiment.replication import simulate
+from sim.scenario import channel_names
+
+CHANNELS = tuple(channel_names())
 
 
 def test_cost_breakdown_adds_up_and_prices_what_happened() -> None:
@@ -18,7 +20,7 @@ def test_cost_breakdown_adds_up_and_prices_what_happened() -> None:
         "unresolved_issue": 5.0,
         "public_impression": {"negative": 0.01, "positive": -0.002},
     }
-    m = Centre(build(data), 0).run().metrics
+    m = simulate(build(data), 0).metrics
     parts = ["cost_agents", "cost_contacts", "cost_abandoned", "cost_unresolved", "cost_public"]
     assert m[("centre", "cost_total")] == pytest.approx(sum(m[("centre", p)] for p in parts))
     prices = data["costs"]["per_contact"]
@@ -37,9 +39,9 @@ def test_cost_breakdown_adds_up_and_prices_what_happened() -> None:
 def test_efficiency_multiplies_handle_time_at_that_pool(efficiency: float) -> None:
     """Same customers (CRN), handle times x efficiency: busy time scales by the factor."""
     base = mmc_data(agents=30, per_hour=60.0, replications=1, horizon="1d")
-    plain = Centre(build(base), 0).run().metrics
+    plain = simulate(build(base), 0).metrics
     scaled_data = build(base, pools={"voice": {"efficiency": {"phone": efficiency}}})
-    scaled = Centre(scaled_data, 0).run().metrics
+    scaled = simulate(scaled_data, 0).metrics
     # 30 agents for 5 Erlangs: nobody waits, so every call is served either way
     ratio = scaled[("pool:voice", "occupancy")] / plain[("pool:voice", "occupancy")]
     assert ratio == pytest.approx(efficiency, rel=0.02)
@@ -49,7 +51,7 @@ def daily_counts(variability: float) -> np.ndarray:
     data = mmc_data(per_hour=100.0, agents=20, replications=1, horizon="60d", warmup="0s")
     data["run"]["interval"] = "1d"
     data["demand"]["day_variability"] = variability
-    result = Centre(build(data), 0).run()
+    result = simulate(build(data), 0)
     phone = result.intervals[result.intervals["scope"] == "phone"]
     return phone["offered"].to_numpy()
 

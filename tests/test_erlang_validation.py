@@ -1,4 +1,4 @@
-"""The simulator against queueing theory (design.md §2: a minimal scenario must reproduce
+"""The simulator against queueing theory (a minimal scenario must reproduce
 Erlang C, and with exponential patience and ``give_up: 1.0``, Erlang A).
 
 Tolerances come from the simulation's own spread: each metric's mean over replications
@@ -16,7 +16,8 @@ import pytest
 from builders import build, mmc_data
 
 from sim import analytic
-from sim.experiment import RunResult, run_scenario
+from sim.experiment.replication import run_scenario
+from sim.experiment.results import RunResult
 
 
 def replicate(result: RunResult, metric: str, scope: str = "phone") -> tuple[float, float]:

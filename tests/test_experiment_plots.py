@@ -1,4 +1,4 @@
-"""Plots and reports of a sweep folder and a compare folder (design.md §4).
+"""Plots and reports of a sweep folder and a compare folder.
 
 Small sweeps and a comparison are made once for the module through the command line; every
 plot is then checked against the CSV values it claims to show, and each report for holding
@@ -20,18 +20,16 @@ from click.testing import CliRunner
 from PIL import Image
 
 from sim.cli import main
-from sim.experiment_plots import (
+from sim.present.plots.compare import (
     build_compare_figures,
-    build_sweep_figures,
     compare_plot_data,
-    pareto,
     plot_compare,
-    plot_sweep,
     read_compare,
-    sweep_plot_data,
-    write_compare_report,
-    write_sweep_report,
 )
+from sim.present.plots.sweep import build_sweep_figures, plot_sweep
+from sim.present.plots.sweep_data import pareto, sweep_plot_data
+from sim.present.report.compare import write_compare_report
+from sim.present.report.sweep import write_sweep_report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DATA_URI = "data:image/png;base64,"

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from builders import build, deep_update
 
+from sim.experiment.replication import simulate, tabulate
 from sim.model.centre import Centre
 
 
@@ -34,7 +35,7 @@ def social_centre(**changes: Any) -> dict[str, Any]:
 
 
 def metrics_of(data: dict[str, Any]) -> dict:
-    return Centre(build(data), 0).run().metrics
+    return simulate(build(data), 0).metrics
 
 
 def test_no_handoff_means_no_private_contacts_from_social() -> None:
@@ -141,7 +142,7 @@ def jump_the_line_centre(mode: str) -> dict[str, Any]:
 def jump_runs() -> dict[str, Any]:
     runs = {}
     for mode in ("serve", "deflect"):
-        result = Centre(build(jump_the_line_centre(mode)), 0).run()
+        result = simulate(build(jump_the_line_centre(mode)), 0)
         runs[mode] = result
     return runs
 
@@ -172,7 +173,7 @@ def test_jump_the_line_disabled_keeps_the_share_constant() -> None:
     data = jump_the_line_centre("serve")
     data["behaviour"]["jump_the_line"]["enabled"] = False
     data["run"]["horizon"] = "10d"
-    result = Centre(build(data), 0).run()
+    result = simulate(build(data), 0)
     centre = result.intervals[result.intervals["scope"] == "centre"]
     assert np.all(centre["social_first_share"].to_numpy() == 0.02)
     assert result.metrics[("centre", "social_first_share_end")] == 0.02
@@ -193,7 +194,7 @@ def test_public_answer_time_counts_each_complaint_once() -> None:
     centre.jump.observe_public = observed.append
     for channel in centre.channels.values():
         channel.on_public_answer = observed.append
-    metrics = centre.run().metrics
+    metrics = tabulate(centre.scenario, centre.run()).metrics
     social = centre.channels["social"]
     assert len(observed) == social.period_answered  # one per public first reply
     assert metrics[("email", "offered")] > 0

@@ -1,4 +1,4 @@
-"""Plots and the HTML report of a run (design.md §4: ``plots/*.png`` and ``report.html``).
+"""Plots and the HTML report of a run: ``plots/*.png`` and ``report.html``.
 
 One small run (1 day, 2 replications, phone/email/social, two pools) is simulated once for
 the module; every plot is then checked against the CSV column it claims to show, and the
@@ -23,9 +23,13 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from sim.cli import main
-from sim.experiment import run_scenario, write_run
-from sim.plots import PLOTS, build_figures, plot_path, plot_run, run_plot_data
-from sim.report import format_ci, format_metric, write_run_report
+from sim.experiment.replication import run_scenario
+from sim.io.run_folder import write_run
+from sim.present.format import format_ci, format_metric
+from sim.present.plots.run import PLOTS, build_figures, plot_run
+from sim.present.plots.run_data import run_plot_data
+from sim.present.plots.style import plot_path
+from sim.present.report.run import write_run_report
 from sim.scenario import load_scenario, validate_data
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

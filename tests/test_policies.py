@@ -26,7 +26,8 @@ from scipy import sparse
 from scipy.sparse import linalg as sparse_linalg
 
 from sim import analytic
-from sim.experiment import RunResult, run_scenario
+from sim.experiment.replication import run_scenario
+from sim.experiment.results import RunResult
 
 
 def per_replication(result: RunResult, scope: str, metric: str) -> np.ndarray:

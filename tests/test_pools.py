@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from builders import build, mmc_data
 
+from sim.experiment.replication import simulate
 from sim.model.agents import WEEK, weekly_headcount
-from sim.model.centre import Centre
 from sim.scenario.schema import Shift
 from sim.scenario.units import DAY
 
@@ -43,7 +43,7 @@ def test_scheduled_hours_and_shrinkage_drive_paid_and_productive_time(per_hour: 
         "shrinkage": 0.3,
         "cost_per_hour": 20,
     }
-    metrics = Centre(build(data), 0).run().metrics
+    metrics = simulate(build(data), 0).metrics
     paid = 5 * 10 * 10  # five days, ten hours, ten agents
     assert metrics[("pool:voice", "paid_hours")] == pytest.approx(paid)
     assert metrics[("pool:voice", "cost")] == pytest.approx(paid * 20)
@@ -62,7 +62,7 @@ def test_calls_outside_opening_hours_wait_for_the_morning() -> None:
         "schedule": [{"days": "all", "from": "08:00", "to": "18:00", "agents": 5}],
         "skills": ["phone"],
     }
-    metrics = Centre(build(data), 0).run().metrics
+    metrics = simulate(build(data), 0).metrics
     assert metrics[("phone", "p_wait")] > 0.5  # everyone calling at night waits
     assert metrics[("phone", "asa_seconds")] > 3600
 
@@ -72,12 +72,12 @@ def test_concurrency_lets_one_agent_hold_several_social_threads() -> None:
     data["demand"]["first_channel"] = {"social": 1.0}
     data["channels"] = {"social": {"handle_time": {"dist": "exponential", "mean": "10min"}}}
     data["pools"]["voice"] = {"agents": 1, "skills": ["social"], "concurrency": {"social": 3}}
-    metrics = Centre(build(data), 0).run().metrics
+    metrics = simulate(build(data), 0).metrics
     # 5 Erlangs of social work on one agent with three slots: far beyond one at a time
     occupancy = metrics[("pool:voice", "occupancy")]
     assert occupancy == pytest.approx(1.0, abs=1e-9)
     single = build(data, pools={"voice": {"concurrency": {"social": 1}}})
-    assert Centre(single, 0).run().metrics[("social", "answered")] < metrics[("social", "answered")]
+    assert simulate(single, 0).metrics[("social", "answered")] < metrics[("social", "answered")]
 
 
 def test_emails_near_the_end_are_followed_up_not_counted_as_misses() -> None:
@@ -90,7 +90,7 @@ def test_emails_near_the_end_are_followed_up_not_counted_as_misses() -> None:
         "schedule": [{"days": "all", "from": "08:00", "to": "18:00", "agents": 10}],
         "skills": ["email"],
     }
-    result = Centre(build(data), 0).run()
+    result = simulate(build(data), 0)
     metrics = result.metrics
     assert metrics[("email", "service_level")] == 1.0
     assert metrics[("email", "waiting_end")] == 0

@@ -21,9 +21,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.estimate import refusal, run_size
+from sim.cli.errors import flag
+from sim.experiment.estimate import refusal, run_size
+from sim.experiment.replication import simulate, tabulate
 from sim.model.centre import Centre
-from sim.scenario import CHANNELS
+from sim.scenario import channel_names
+
+CHANNELS = tuple(channel_names())
 
 # --- output folders ---------------------------------------------------------------------------
 
@@ -194,7 +198,8 @@ def test_a_huge_run_states_its_size_and_needs_yes() -> None:
     scenario = build(mmc_data(per_hour=200_000.0, horizon="365d", replications=20))
     size = run_size(scenario, workers=2)
     reason = refusal(size, workers=2, confirmed=False)
-    assert reason is not None and "--yes" in reason and "contacts" in reason
+    assert reason is not None and "contacts" in str(reason)
+    assert "pass --yes to run it" in reason.for_front_end(flag)
     assert refusal(size, workers=2, confirmed=True) is None
     small = run_size(build(mmc_data()), workers=2)
     assert refusal(small, workers=2, confirmed=False) is None
@@ -269,7 +274,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 @given(scenarios())
 def test_invariants_hold_for_generated_scenarios(data: dict[str, Any]) -> None:
     centre = Centre(build(data), 0)
-    result = centre.run()
+    result = tabulate(centre.scenario, centre.run())
     m = result.metrics
     for channel in CHANNELS:
         offered = m[(channel, "offered")]
@@ -311,7 +316,7 @@ def test_adding_an_agent_never_raises_the_mean_wait(
 
     def mean_wait(n: int) -> tuple[float, int]:
         data = mmc_data(agents=n, per_hour=per_hour, horizon="12h", warmup="0s", seed=seed)
-        metrics = Centre(build(data), 0).run().metrics
+        metrics = simulate(build(data), 0).metrics
         return metrics[("phone", "asa_seconds")], metrics[("phone", "waiting_end")]
 
     fewer, fewer_left = mean_wait(agents)

@@ -16,22 +16,22 @@ from click.testing import CliRunner, Result
 
 from sim import analytic
 from sim.cli import main
+from sim.experiment.statistics import Stat
 from sim.scenario import load_scenario, scenario_to_yaml
-from sim.staffing import (
-    Stat,
+from sim.studies.staffing import (
     Target,
     TargetError,
     decision_slots,
     erlang_start,
     evaluate,
     headcounts_of,
-    parse_target,
     parse_targets,
-    repaired,
     solve,
     verify,
     with_headcounts,
 )
+from sim.studies.staffing.targets import parse_target
+from sim.studies.staffing.verify import repaired
 
 RUN = {"horizon": "1d", "warmup": "2h", "replications": 4, "interval": "1h"}
 SL80 = "phone.service_level>=0.8"
@@ -114,7 +114,7 @@ def test_parse_targets_of_every_scope() -> None:
 def test_bad_targets_name_the_target(text: str, reason: str) -> None:
     with pytest.raises(TargetError) as caught:
         parse_target(text)
-    assert f"--target '{text}'" in str(caught.value)
+    assert f"target '{text}'" in str(caught.value)
     assert reason in str(caught.value)
 
 

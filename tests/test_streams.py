@@ -12,7 +12,7 @@ from scipy import stats
 
 from sim.model.distributions import sampler
 from sim.model.streams import BATCH, Uniforms, cumulative_shares, stream
-from sim.scenario.schema import Gamma, Lognormal
+from sim.scenario.types import Gamma, Lognormal
 
 
 def test_uniforms_are_the_streams_values_in_order_across_batches() -> None:

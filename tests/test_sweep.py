@@ -17,15 +17,9 @@ from builders import build, default_sigint, mmc_data
 from click.testing import CliRunner
 
 from sim.cli import main
-from sim.sweeps import (
-    Axis,
-    SweepInputError,
-    SweepInterrupted,
-    expand_range,
-    grid,
-    parse_vary,
-    run_sweep,
-)
+from sim.experiment.errors import InputError as SweepInputError
+from sim.studies.sweep import Axis, SweepInterrupted, parse_vary, run_sweep
+from sim.studies.sweep.grid import expand_range, grid
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = [

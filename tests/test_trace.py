@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 from builders import build, deep_update, multichannel_data
 
-from sim.model.centre import Centre, simulate
-from sim.model.trace import Outcome
+from sim.experiment.replication import simulate
+from sim.io.trace import ContactTrace
+from sim.model.centre import Centre
+from sim.model.observer import Outcome
 from sim.scenario import Scenario
 
 COUNTED_AS = {  # summary metric each outcome is counted in (self-service counts as answered)
@@ -72,9 +75,8 @@ def test_rows_describe_the_contacts(tmp_path: Path) -> None:
 def test_small_chunks_stream_row_groups_with_the_same_rows(tmp_path: Path) -> None:
     whole, chunked = tmp_path / "whole.parquet", tmp_path / "chunked.parquet"
     simulate(scenario("serve"), 0, trace=whole)
-    centre = Centre(scenario("serve"), 0, trace=chunked)
-    centre.trace.chunk = 500
-    centre.run()
+    served = scenario("serve")
+    Centre(served, 0, ContactTrace(chunked, 0, served.run.warmup, chunk=500)).run()
     groups = pq.ParquetFile(chunked).metadata
     assert groups.num_row_groups > 10
     assert max(groups.row_group(i).num_rows for i in range(groups.num_row_groups)) <= 500
@@ -89,7 +91,8 @@ def test_tracing_changes_no_result(tmp_path: Path) -> None:
 
 
 def test_a_failed_replication_leaves_no_trace_file(tmp_path: Path) -> None:
-    centre = Centre(scenario("serve"), 0, trace=tmp_path / "t.parquet")
+    served = scenario("serve")
+    centre = Centre(served, 0, ContactTrace(tmp_path / "t.parquet", 0, served.run.warmup))
 
     def failure(env):
         yield env.timeout(3600.0)
@@ -134,12 +137,25 @@ def test_ccsim_run_trace_writes_one_file_per_replication_identically_in_parallel
     assert sum(phone) / len(phone) == pytest.approx(offered)
 
 
-def test_trace_with_precision_is_refused_before_running(tmp_path: Path) -> None:
+def test_trace_with_precision_writes_a_trace_for_every_replication_run(tmp_path: Path) -> None:
+    """Sequential sampling and the trace share the one replication path: every batch's
+    replications write their trace, and rows reconcile with the summary."""
+    source = tmp_path / "small.yaml"
+    from sim.scenario import scenario_to_yaml
+
+    source.write_text(scenario_to_yaml(scenario("serve")), encoding="utf-8")
     done = cli(
-        "run", "scenarios/baseline.yaml", "--trace", "--precision", "0.01",
+        "run", str(source), "--trace", "--precision", "0.0001", "--max-replications", "5",
+        "--precision-metric", "phone.offered", "--no-plots", "--quiet", "--workers", "2",
         "-o", str(tmp_path / "out"),
     )  # fmt: skip
-    assert done.returncode == 2
-    assert "--trace cannot be combined with --precision" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert not (tmp_path / "out").exists()
+    assert done.returncode == 0, done.stderr
+    meta = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert meta["replications"] == 5 and meta["precision"]["met"] is False
+    files = sorted(p.name for p in (tmp_path / "out" / "trace").iterdir())
+    assert files == [f"replication-{r:03d}.parquet" for r in range(5)]
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    offered = summary.query("scope == 'phone' and metric == 'offered'")["mean"].item()
+    traces = [pd.read_parquet(tmp_path / "out" / "trace" / n) for n in files]
+    phone = [((t["channel"] == "phone") & (t["interval"] >= 0)).sum() for t in traces]
+    assert sum(phone) / len(phone) == pytest.approx(offered)

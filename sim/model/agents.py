@@ -60,11 +60,10 @@ def _wrap(lo: float, hi: float) -> list[tuple[float, float]]:
 class Pool:
     """A pool of interchangeable agents during one replication."""
 
-    def __init__(self, name: str, spec: PoolSpec, priority: list[str]) -> None:
+    def __init__(self, name: str, spec: PoolSpec) -> None:
         self.name = name
         self.spec = spec
         self.skills = list(spec.skills)
-        self.priority = list(spec.priority) if spec.priority else priority
         concurrency = {ch: spec.concurrency.get(ch, 1) for ch in self.skills}
         self.capacity = math.lcm(*concurrency.values())
         self.units = {ch: self.capacity // c for ch, c in concurrency.items()}
@@ -169,10 +168,6 @@ class Pool:
         self.present -= 1
 
     # --- work ---------------------------------------------------------------------------
-
-    def idle_agents(self) -> int:
-        """Agents on duty with nothing in hand."""
-        return len(self.idle)
 
     def find_agent(self, channel: str) -> int:
         """Best-fit agent that can take a contact of ``channel`` now, or -1."""

@@ -86,12 +86,13 @@ class JumpTheLine:
         return self.share
 
 
-def first_channel_shares(base: dict[str, float], social: float) -> dict[str, float]:
-    """The scenario's first-channel shares with social set to ``social``, the rest rescaled."""
-    rest = 1.0 - base.get("social", 0.0)
+def first_channel_shares(base: dict[str, float], public: str, share: float) -> dict[str, float]:
+    """The scenario's first-channel shares with the public channel's set to ``share``, the
+    rest rescaled to fill ``1 - share``."""
+    rest = 1.0 - base.get(public, 0.0)
     if rest <= 0:
         return dict(base)
-    scale = (1.0 - social) / rest
-    shares = {ch: share * scale for ch, share in base.items() if ch != "social"}
-    shares["social"] = social
+    scale = (1.0 - share) / rest
+    shares = {ch: value * scale for ch, value in base.items() if ch != public}
+    shares[public] = share
     return shares

@@ -1,28 +1,29 @@
-"""The contact centre: builds one replication from a scenario, runs it, reports it.
+"""The contact centre during one replication: journeys and the run loop.
 
-Wiring only: arrivals create journeys, journeys make contacts at channels, the router
-matches contacts with pool agents, behaviour decides what happens after a failure, and the
-counters in :mod:`sim.metrics` record it all by reporting interval.
+Issues arise (arrivals), each makes contacts at channels, the router matches contacts with
+pool agents, and behaviour decides what a customer does after a failure. The centre is the
+journey state machine between them: it knows no channel by name — channels report back
+through hooks (resolved, abandoned, follow-up, duplicate) — and it counts, by reporting
+interval, what happens to issues. It returns those counts; tables, costs and files are made
+elsewhere (:mod:`sim.experiment`).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from sim.costs import centre_costs
-from sim.metrics import ChannelStats, PoolStats, counters, measured
 from sim.model.agents import WEEK, Pool
-from sim.model.arrivals import ArrivalProcess
-from sim.model.behaviour import GIVE_UP, RETRY, Behaviour, JumpTheLine, first_channel_shares
-from sim.model.callback import CallbackOffer
-from sim.model.channels import AssistedChannel, SelfService
-from sim.model.clock import Calendar, Clock
+from sim.model.behaviour import GIVE_UP, RETRY, JumpTheLine, first_channel_shares
+from sim.model.build import (
+    build_arrivals,
+    build_behaviour,
+    build_channels,
+    build_pools,
+    build_router,
+)
 from sim.model.contacts import (
     AWAITING_CUSTOMER,
     GAVE_UP,
@@ -33,190 +34,74 @@ from sim.model.contacts import (
     WAITING,
     Contact,
     Journey,
-    Thread,
 )
-from sim.model.distributions import Sampler, constant, sampler
-from sim.model.routing import Router
-from sim.model.social import SocialChannel, extra_exchanges_batch
-from sim.model.streams import Uniforms, cumulative_shares, stream
-from sim.model.trace import ContactTrace, Outcome
-from sim.scenario.checks import receiving_channels
-from sim.scenario.schema import ASSISTED, CHANNELS, Scenario
+from sim.model.counters import (
+    ChannelCounts,
+    PoolStats,
+    ReplicationCounts,
+    counters,
+    measured,
+)
+from sim.model.kit import Kit
+from sim.model.observer import ContactObserver, Outcome
+from sim.model.streams import cumulative_shares
+from sim.scenario.schema import Scenario
 
-Metrics = dict[tuple[str, str], float]
 LIVE = (WAITING, SERVING, AWAITING_CUSTOMER, IN_TRANSIT)
 
 
-@dataclass
-class ReplicationResult:
-    """What one replication produced: whole-horizon metrics and per-interval tables."""
-
-    replication: int
-    metrics: Metrics  # (scope, metric) -> value
-    intervals: pd.DataFrame  # interval, scope, and the interval columns
-    contacts_simulated: int  # every contact, warm-up included (for throughput)
-
-
 class Centre:
-    """One replication of a scenario."""
+    """One replication of a scenario. ``observer``, when given, is told of every contact's
+    outcome (a trace writer, :mod:`sim.model.observer`)."""
 
-    def __init__(self, scenario: Scenario, replication: int, trace: Path | None = None) -> None:
-        """``trace``: write a row per contact to this Parquet file (see :mod:`sim.model.trace`)."""
+    def __init__(
+        self, scenario: Scenario, replication: int, observer: ContactObserver | None = None
+    ) -> None:
         self.scenario = scenario
         self.replication = replication
-        run = scenario.run
-        self.env = Clock()
-        self.calendar = Calendar(run.warmup, run.horizon, run.interval, follow_up(scenario))
-        self.n_intervals = scenario.interval_count
-        self._streams: dict[str, np.random.Generator] = {}
-        self._build_channels()
-        self._build_pools()
-        self._build_journeys()
-        self.trace = None if trace is None else ContactTrace(trace, replication, run.warmup)
-        for channel in [*self.channels.values(), self.self_service]:
-            channel.trace = self.trace
-
-    # --- construction ---------------------------------------------------------------------
-
-    def _rng(self, purpose: str) -> np.random.Generator:
-        rng = stream(self.scenario.run.seed, self.replication, purpose)
-        self._streams[purpose] = rng
-        return rng
-
-    def _sampler(self, spec: object, purpose: str) -> Sampler:
-        return sampler(spec, self._rng(purpose))
-
-    def _build_channels(self) -> None:
-        spec = self.scenario.channels
-        n = self.n_intervals
-        self.stats = {
-            "phone": ChannelStats("phone", n, spec.phone.service_level.within),
-            "email": ChannelStats("email", n, spec.email.service_level.within),
-            "self_service": ChannelStats("self_service", n, None),
-            "social": ChannelStats("social", n, spec.social.service_level.within),
-        }
-        patience: dict[str, Sampler | None] = {"phone": None, "email": None, "social": None}
-        if spec.phone.patience is not None:
-            patience["phone"] = self._sampler(spec.phone.patience, "patience.phone")
-        if self.scenario.policy.social_mode == "ignore":
-            # Nobody answers: a post "abandons" once its service-level threshold has passed.
-            patience["social"] = constant(spec.social.service_level.within)
-        handle = {
-            ch: self._sampler(getattr(spec, ch).handle_time, f"handle_time.{ch}") for ch in ASSISTED
-        }
-        self.channels: dict[str, AssistedChannel] = {
-            ch: AssistedChannel(
-                ch, self.env, self.calendar, self.stats[ch], handle[ch], patience[ch]
-            )
-            for ch in ("phone", "email")
-        }
-        social = spec.social
-        self.social = SocialChannel(
-            self.env,
-            self.calendar,
-            self.stats["social"],
-            handle["social"],
-            patience["social"],
-            social,
-            self.scenario.policy.social_mode,
-            {
-                "reply_delay": self._sampler(social.reply_delay, "reply_delay.social"),
-                "audience": self._sampler(social.audience, "audience.social"),
-                "extra_exchanges": Sampler(
-                    self._rng("exchanges.social"),
-                    extra_exchanges_batch(social.exchanges),
-                    social.exchanges - 1.0,
-                ),
-            },
-            Uniforms(self._rng("thread.social")),
-        )
-        self.channels["social"] = self.social
-        ss = spec.self_service
-        self.self_service = SelfService(
-            self.env,
-            self.calendar,
-            self.stats["self_service"],
-            self._sampler(ss.duration, "duration.self_service"),
-            Uniforms(self._rng("outcome.self_service")),
-            ss.success,
-        )
-        self._fallback = cumulative_shares(dict(ss.fallback))
-        self._fallback_choice = Uniforms(self._rng("fallback.self_service"))
-
-    def _build_pools(self) -> None:
-        scenario = self.scenario
-        served = {ch for p in scenario.pools.values() for ch in p.skills}
-        priority = [ch for ch in scenario.policy.priority if ch in served]
-        priority += [ch for ch in ASSISTED if ch in served and ch not in priority]
-        self.pools: list[Pool] = []
-        for name, spec in scenario.pools.items():
-            order = [ch for ch in priority if ch in spec.skills]
-            pool = Pool(name, spec, order)
-            pool.set_reserve(scenario.policy.reserve.get(name, {}))
-            self.pools.append(pool)
+        kit = Kit(scenario, replication)
+        self.env, self.calendar, self.n_intervals = kit.env, kit.calendar, kit.n_intervals
+        self.channels = build_channels(kit)
+        self.pools: list[Pool] = build_pools(kit)
         self.pool_stats = {p.name: PoolStats(self.n_intervals) for p in self.pools}
-        if scenario.policy.social_mode == "ignore":
-            for pool in self.pools:
-                pool.priority = [ch for ch in pool.priority if ch != "social"]
-        self.router = Router(self.env, self.pools, self.channels)
-        if scenario.policy.social_mode == "ignore":
-            self.router.pools_for["social"] = []
+        self.router = build_router(kit, self.pools, self.channels)
+        self.behaviour = build_behaviour(kit)
+        self.arrivals = build_arrivals(kit)
+        self._first_choice = kit.uniforms("channel_choice")
+        self._count_journeys()
+        self._connect()
+        self.trace = observer
         for channel in self.channels.values():
-            channel.router = self.router
-        callback = scenario.policy.callback
-        if callback is not None:
-            phone_pools = self.router.pools_for["phone"]
-            self.channels["phone"].callback = CallbackOffer(
-                callback.offer_when_wait_over,
-                callback.accept,
-                Uniforms(self._rng("callback.phone")),
-                self.channels["phone"].handle_time.mean,
-                lambda: sum(p.present for p in phone_pools),
-            )
+            channel.trace = observer
 
-    def _build_journeys(self) -> None:
-        scenario = self.scenario
-        self.behaviour = Behaviour(
-            scenario.behaviour,
-            Uniforms(self._rng("behaviour")),
-            self._sampler(scenario.behaviour.retry_delay, "retry_delay"),
-        )
-        for channel in self.channels.values():
-            channel.on_abandon = self._abandoned
-            channel.on_done = self._resolve
-        self.social.on_handoff = self._handoff
-        self.self_service.on_success = self._resolve
-        self.self_service.on_failure = self._self_service_failed
-        self._first_choice = Uniforms(self._rng("channel_choice"))
+    def _count_journeys(self) -> None:
+        scenario, n = self.scenario, self.n_intervals
+        # the public channel (social): the one customers learn to go to first
+        self._public = next((name for name, c in self.channels.items() if c.kind.public), "")
+        self._private = [c for c in self.channels.values() if c.kind.assisted and c.kind.private]
         self._set_first_channel(dict(scenario.demand.first_channel))
+        base = self.first_channel.get(self._public, 0.0)
         jump = scenario.behaviour.jump_the_line
-        base_social = self.first_channel.get("social", 0.0)
-        self.jump = JumpTheLine(base_social, jump.rate, jump.max_social_first)
-        for channel in self.channels.values():
-            channel.on_public_answer = self.jump.observe_public
-        escalate = scenario.behaviour.escalate_to_social
-        self._escalation = Uniforms(self._rng("escalation.email"))
-        self._escalation_probability = escalate.probability
-        self._escalation_after = escalate.after
-        n = self.n_intervals
+        self.jump = JumpTheLine(base, jump.rate, jump.max_social_first)
         # per reporting interval of the issue's arising (plus the UNMEASURED one)
         self.issues = np.zeros(n + 1, np.int64)  # counted by the arrival process, in bulk
         self.resolved = counters(n)
         self.gave_up = counters(n)
         self.contacts = counters(n)  # contacts made, by the interval of their issue
-        self.social_first_share = [base_social] * n
+        self.first_share = [base] * n
         self._numbers = itertools.count(1)  # numbers the journeys, warm-up included
         self.duplicates = 0  # measured: contacts made while another of the journey is open
-        self.touched_social = 0  # measured journeys that contacted social at least once
         # by first channel, measured: [seconds from issue to resolution, resolved issues]
-        self.resolution: dict[str, list[float]] = {ch: [0.0, 0] for ch in CHANNELS}
-        self.arrivals = ArrivalProcess(
-            scenario.demand,
-            scenario.run.interval,
-            self.calendar.clock(0.0),
-            self._rng("arrivals"),
-            self._rng("day_factor"),
-        )
+        self.resolution: dict[str, list[float]] = {ch: [0.0, 0] for ch in self.channels}
+
+    def _connect(self) -> None:
+        """Channels report back to the journeys through these hooks."""
+        for channel in self.channels.values():
+            channel.on_done = self._resolve
+            channel.on_abandon = self._abandoned
+            channel.on_public_answer = self.jump.observe_public
+            channel.follow_up = self._contact_now
+            channel.escalate = self._duplicate
 
     def _set_first_channel(self, shares: dict[str, float]) -> None:
         """Where new issues go first, from now on."""
@@ -252,36 +137,12 @@ class Centre:
         """``journey`` makes a contact at ``channel`` now, in reporting interval ``k``."""
         journey.contacts += 1
         self.contacts[journey.k] += 1
-        now = self.env.now
-        if channel == "self_service":
-            self.self_service.start(journey, now, k)
-            return None
-        if channel == "social" and not journey.touched:
-            journey.touched = True
-            self.touched_social += journey.k >= 0
-        contact = self.channels[channel].arrive(journey, now, k)
-        if (
-            channel == "email"
-            and self._escalation_probability > 0.0
-            and next(self._escalation) < self._escalation_probability
-        ):
-            self.env.after(self._escalation_after, self._email_unanswered, contact)
-        return contact
+        return self.channels[channel].arrive(journey, self.env.now, k)
 
-    def _email_unanswered(self, email: Contact) -> None:
-        """No reply to an email in time: the customer vents in public; the email stays queued."""
-        if email.answered or email.journey.outcome != OPEN:
-            return
-        self.duplicates += email.journey.k >= 0
-        self._contact_now(email.journey, "social")
-
-    def _handoff(self, contact: Thread) -> None:
-        """A social thread moves to a private channel: a new contact, same journey."""
-        private = self._contact_now(contact.journey, self.scenario.channels.social.handoff.to)
-        if private is not None and contact.public and self.social.mode == "deflect":
-            # a deflected complaint's real answer is the private one; a served one was
-            # already answered in public (its first reply counted for jumping the line)
-            private.origin = contact.arrived
+    def _duplicate(self, journey: Journey, channel: str) -> None:
+        """``journey`` contacts ``channel`` while another of its contacts is still open."""
+        self.duplicates += journey.k >= 0
+        self._contact_now(journey, channel)
 
     def _resolve(self, journey: Journey) -> None:
         """The issue is resolved (a late duplicate of a closed journey changes nothing)."""
@@ -301,10 +162,6 @@ class Centre:
         journey.outcome = GAVE_UP
         self.gave_up[journey.k] += 1
 
-    def _self_service_failed(self, journey: Journey) -> None:
-        channel = self._fallback_choice.choose(*self._fallback)
-        self._contact_now(journey, channel)
-
     def _abandoned(self, contact: Contact) -> None:
         journey = contact.journey
         if journey.outcome != OPEN:
@@ -323,10 +180,6 @@ class Centre:
         self._contact_now(journey, channel)
 
     # --- time-driven events ---------------------------------------------------------------
-
-    def _start_headcounts(self) -> None:
-        for pool in self.pools:
-            self._headcount_step(pool)
 
     def _headcount_step(self, pool: Pool) -> None:
         """Set ``pool``'s headcount for the current time and schedule its next change."""
@@ -348,14 +201,14 @@ class Centre:
             self.env.after(next_change, self._headcount_step, pool)
 
     def _jump_the_line_period(self, _: None) -> None:
-        """End of a period: customers' social-first habit follows last period's waits."""
-        phone, email = self.channels["phone"], self.channels["email"]
+        """End of a period: customers' public-first habit follows last period's waits."""
         share = self.jump.update(
-            phone.period_wait + email.period_wait, phone.period_answered + email.period_answered
+            sum(c.period_wait for c in self._private), sum(c.period_answered for c in self._private)
         )
         for channel in self.channels.values():
             channel.period_wait, channel.period_answered = 0.0, 0
-        self._set_first_channel(first_channel_shares(self.scenario.demand.first_channel, share))
+        first = first_channel_shares(self.scenario.demand.first_channel, self._public, share)
+        self._set_first_channel(first)
         self.env.after(
             self.scenario.behaviour.jump_the_line.period, self._jump_the_line_period, None
         )
@@ -376,7 +229,7 @@ class Centre:
         """Book pool time since the last boundary into the interval that just ended."""
         k = self._closing_k
         if k >= 0:
-            self.social_first_share[k] = self.first_channel.get("social", 0.0)
+            self.first_share[k] = self.first_channel.get(self._public, 0.0)
         for pool in self.pools:
             pool.accrue(now)
             stats = self.pool_stats[pool.name]
@@ -394,10 +247,10 @@ class Centre:
 
     # --- running --------------------------------------------------------------------------
 
-    def run(self) -> ReplicationResult:
-        """Simulate warm-up and horizon; return this replication's results."""
+    def run(self) -> ReplicationCounts:
+        """Simulate warm-up and horizon; return what this replication counted."""
         try:
-            result = self._run()
+            self._run()
         except BaseException:
             if self.trace is not None:
                 self.trace.abort()
@@ -408,12 +261,13 @@ class Centre:
             for contact in still_open:
                 self.trace.contact(contact, Outcome.OPEN)
             self.trace.close()
-        return result
+        return self.counts()
 
-    def _run(self) -> ReplicationResult:
+    def _run(self) -> None:
         self._pool_base = {p.name: (0.0, 0.0, 0.0) for p in self.pools}
         self._closing_k = -1
-        self._start_headcounts()
+        for pool in self.pools:
+            self._headcount_step(pool)
         jump = self.scenario.behaviour.jump_the_line
         if jump.enabled:
             self.env.after(jump.period, self._jump_the_line_period, None)
@@ -429,9 +283,40 @@ class Centre:
             self._close_interval(self.calendar.end)
         for channel in self.channels.values():
             channel.count_waiting_at_end()
-        self.social.close_run(self.calendar.run_until)
-        return ReplicationResult(
-            self.replication, self._metrics(), self._interval_frame(), sum(self.contacts)
+            channel.close_run(until)
+
+    def counts(self) -> ReplicationCounts:
+        """What the replication counted (after :meth:`run`)."""
+        public = [c for c in self.channels.values() if c.kind.public]
+        channels = {
+            name: ChannelCounts(
+                channel.stats,
+                self.resolution[name][0],
+                self.resolution[name][1],
+                channel.kind.assisted,
+                channel.extra_totals(),
+                channel.policy_totals(),
+            )
+            for name, channel in self.channels.items()
+        }
+        return ReplicationCounts(
+            replication=self.replication,
+            horizon=self.calendar.horizon,
+            interval=self.calendar.interval,
+            channels=channels,
+            pools={p.name: self.pool_stats[p.name] for p in self.pools},
+            pool_skills={p.name: list(p.skills) for p in self.pools},
+            issues=self.issues,
+            resolved=self.resolved,
+            gave_up=self.gave_up,
+            contacts=self.contacts,
+            first_share=self.first_share,
+            first_share_end=self.first_channel.get(self._public, 0.0),
+            public_negative=sum(c.public_negative for c in public),
+            public_positive=sum(c.public_positive for c in public),
+            touched_public=sum(c.touched for c in public),
+            duplicates=self.duplicates,
+            contacts_simulated=sum(self.contacts),
         )
 
     def census(self) -> set[Journey]:
@@ -442,8 +327,7 @@ class Centre:
         """
         found: set[Journey] = set()
         for channel in self.channels.values():
-            found.update(c.journey for c in channel.queue if c.state == WAITING)
-        found.update(c.journey for c in self.social.in_transit)
+            found.update(channel.live_journeys())
         for payload in self.env.payloads():
             if isinstance(payload, Contact) and payload.state in LIVE:
                 found.add(payload.journey)
@@ -453,95 +337,12 @@ class Centre:
                 found.add(payload[0])
         return {j for j in found if j.outcome == OPEN}
 
-    # --- reporting ------------------------------------------------------------------------
 
-    def _metrics(self) -> Metrics:
-        metrics: Metrics = {}
-        for name in CHANNELS:
-            for metric, value in self.stats[name].totals().items():
-                metrics[(name, metric)] = value
-            seconds, count = self.resolution[name]
-            resolution = seconds / count if count else math.nan
-            metrics[(name, "resolution_hours_first")] = resolution / 3600.0
-        horizon = self.calendar.horizon
-        for pool in self.pools:
-            scope = f"pool:{pool.name}"
-            totals = self.pool_stats[pool.name].totals(pool.spec.cost_per_hour)
-            totals["agents_on_duty"] = sum(self.pool_stats[pool.name].present) / horizon
-            for metric, value in totals.items():
-                metrics[(scope, metric)] = value
-        issues = int(measured(self.issues).sum())
-        resolved = sum(measured(self.resolved))
-        gave_up = sum(measured(self.gave_up))
-        contacts = sum(measured(self.contacts))
-        centre = {
-            "issues": issues,
-            "resolved": resolved,
-            "gave_up": gave_up,
-            "open_end": issues - resolved - gave_up,
-            "resolved_rate": resolved / issues if issues else math.nan,
-            "contacts": contacts,
-            "contacts_per_issue": contacts / issues if issues else math.nan,
-            "social_first_share_end": self.first_channel.get("social", 0.0),
-            "public_negative": self.social.public_negative,
-            "public_positive": self.social.public_positive,
-            "touched_social_share": self.touched_social / issues if issues else math.nan,
-            "duplicate_contacts": self.duplicates,
-        }
-        callback = self.channels["phone"].callback
-        if callback is not None:
-            metrics[("phone", "callbacks_offered")] = callback.offered
-            metrics[("phone", "callbacks_accepted")] = callback.accepted
-        for metric, value in centre.items():
-            metrics[("centre", metric)] = value
-        metrics.update(centre_costs(self.scenario, metrics))
-        return metrics
-
-    def _interval_frame(self) -> pd.DataFrame:
-        frames = []
-        staffed = {
-            ch: sum(
-                (self.pool_stats[p.name].frame(self.calendar.interval)["agents_on_duty"])
-                for p in self.pools
-                if ch in p.skills
-            )
-            for ch in ASSISTED
-        }
-        for name in CHANNELS:
-            frame = self.stats[name].frame()
-            frame["agents_on_duty"] = staffed.get(name, np.nan)
-            frame["occupancy"] = np.nan
-            frame.insert(0, "scope", name)
-            frame.insert(0, "interval", np.arange(self.n_intervals))
-            frames.append(frame)
-        for pool in self.pools:
-            frame = self.pool_stats[pool.name].frame(self.calendar.interval)
-            frame.insert(0, "scope", f"pool:{pool.name}")
-            frame.insert(0, "interval", np.arange(self.n_intervals))
-            frames.append(frame)
-        centre = pd.DataFrame(
-            {
-                "interval": np.arange(self.n_intervals),
-                "scope": "centre",
-                "issues": measured(self.issues).astype(float),
-                "social_first_share": np.asarray(self.social_first_share),
-            }
-        )
-        frames.append(centre)
-        return pd.concat(frames, ignore_index=True)
+def simulate(
+    scenario: Scenario, replication: int, observer: ContactObserver | None = None
+) -> ReplicationCounts:
+    """Run replication ``replication`` of ``scenario`` (deterministic given the seed)."""
+    return Centre(scenario, replication, observer).run()
 
 
-def follow_up(scenario: Scenario) -> float:
-    """How long to keep simulating after the horizon: the longest service-level threshold
-    of a channel that receives contacts, so every measured contact's service level is known."""
-    receiving = receiving_channels(scenario)
-    return max(
-        (getattr(scenario.channels, ch).service_level.within for ch in ASSISTED if ch in receiving),
-        default=0.0,
-    )
-
-
-def simulate(scenario: Scenario, replication: int, trace: Path | None = None) -> ReplicationResult:
-    """Run replication ``replication`` of ``scenario`` (deterministic given the seed);
-    with ``trace``, also write its per-contact trace to that Parquet file."""
-    return Centre(scenario, replication, trace).run()
+__all__ = ["Centre", "measured", "simulate"]

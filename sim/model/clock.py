@@ -139,7 +139,3 @@ class Calendar:
     def clock(self, t: float) -> float:
         """Seconds since the Monday 00:00 that starts the measured horizon (negative before)."""
         return t - self.warmup
-
-    def sim_time(self, clock: float) -> float:
-        """Simulation time of a clock time (inverse of :meth:`clock`)."""
-        return clock + self.warmup

@@ -15,7 +15,7 @@ from itertools import chain
 import numpy as np
 
 from sim.model.streams import BATCH, batches
-from sim.scenario.schema import Deterministic, Empirical, Exponential, Gamma, Lognormal
+from sim.scenario.types import Deterministic, Empirical, Exponential, Gamma, Lognormal
 
 Batch = Callable[[np.random.Generator, int], np.ndarray]
 

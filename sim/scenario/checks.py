@@ -7,7 +7,8 @@ with its own field path rather than stopping at the first.
 
 from __future__ import annotations
 
-from sim.scenario.schema import ASSISTED, Scenario
+from sim.scenario.registry import kind_of, public_names
+from sim.scenario.schema import Scenario
 from sim.scenario.units import DAY, format_duration
 
 Issue = tuple[str, str]  # (field path, message)
@@ -16,25 +17,15 @@ Issue = tuple[str, str]  # (field path, message)
 def receiving_channels(scenario: Scenario) -> set[str]:
     """Channels that can receive contacts: first choices and everything they lead to."""
     receiving = {ch for ch, share in scenario.demand.first_channel.items() if share > 0}
-    behaviour = scenario.behaviour
-    social = scenario.channels.social
-    if scenario.behaviour.jump_the_line.enabled and behaviour.jump_the_line.max_social_first > 0:
-        receiving.add("social")
-    changed = True
-    while changed:
-        before = set(receiving)
-        if "self_service" in receiving and scenario.channels.self_service.success < 1:
-            receiving |= {ch for ch, s in scenario.channels.self_service.fallback.items() if s > 0}
-        if "phone" in receiving and scenario.channels.phone.patience is not None:
-            receiving |= {ch for ch, s in behaviour.after_abandon.switch.items() if s > 0}
-        if "email" in receiving and behaviour.escalate_to_social.probability > 0:
-            receiving.add("social")
-        served_socially = scenario.policy.social_mode != "ignore"
-        if "social" in receiving and served_socially and social.handoff.probability > 0:
-            receiving.add(social.handoff.to)
-        if "social" in receiving and scenario.policy.social_mode == "deflect":
-            receiving.add(social.handoff.to)
-        changed = receiving != before
+    jump = scenario.behaviour.jump_the_line
+    if jump.enabled and jump.max_social_first > 0:
+        receiving.update(public_names())
+    sections = scenario.channels.sections()
+    frontier = set(receiving)
+    while frontier:
+        reached = set().union(*(sections[ch].leads_to(scenario) for ch in frontier))
+        frontier = reached - receiving
+        receiving |= frontier
     return receiving
 
 
@@ -91,10 +82,10 @@ def _check_pools(scenario: Scenario) -> list[Issue]:
                 (f"pools.{name}.priority", "must list exactly the pool's skills, in order")
             )
     served = {ch for pool in scenario.pools.values() for ch in pool.skills}
-    if scenario.policy.social_mode == "ignore":
-        served.add("social")
+    sections = scenario.channels.sections()
+    served |= {ch for ch, section in sections.items() if not section.answered_by_agents(scenario)}
     for channel in sorted(receiving_channels(scenario) - served):
-        if channel in ASSISTED:
+        if kind_of(channel).assisted:
             issues.append(
                 (
                     "pools",

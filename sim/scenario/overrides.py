@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from sim.scenario.yaml_io import parse_yaml_value
+
 Segment = str | int
 
 _SEGMENT = re.compile(r"^(?P<key>[^\[\]]+)(?P<indices>(?:\[\d+\])*)$")
@@ -55,8 +57,6 @@ def format_path(segments: Sequence[Segment]) -> str:
 
 def parse_value(text: str) -> Any:
     """Read an override's value as YAML (``75`` -> 75, ``[a, b]`` -> a list)."""
-    from sim.scenario.loading import parse_yaml_value  # loading imports this module
-
     try:
         return parse_yaml_value(text)
     except yaml.YAMLError as error:

@@ -1,132 +1,42 @@
-"""The scenario format (design.md §2) as pydantic models.
+"""The scenario format as pydantic models: one class per section of a scenario file.
 
-Each class is one section of a scenario file. Field names are a contract with users: add to
-them, never rename them. Unknown keys are errors (``extra="forbid"``), durations need a unit
-(:mod:`sim.scenario.units`), shares are fractions in [0, 1]. Checks that span several sections
-(a channel that receives contacts but no pool serves, a profile of the wrong length) live in
-:mod:`sim.scenario.checks` so that each problem can name its own field path.
+Field names are a contract with users: add to them, never rename them. Unknown keys are
+errors, durations need a unit, shares are fractions in [0, 1] (:mod:`sim.scenario.types`).
+The ``channels:`` sections live in :mod:`sim.scenario.channels`, one per channel kind; names
+of channels and routing policies are checked against :mod:`sim.scenario.registry`. Checks
+that span several sections (a channel that receives contacts but no pool serves, a profile of
+the wrong length) live in :mod:`sim.scenario.checks` so each problem names its own field path.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    field_validator,
-    model_validator,
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from sim.scenario.channels import Channels
+from sim.scenario.registry import AssistedName, ChannelName, RoutingName, register_routing
+from sim.scenario.types import (
+    SUM_TOLERANCE,
+    Money,
+    NonNegativeDuration,
+    NonNegativeNumber,
+    PositiveDuration,
+    PositiveInt,
+    PositiveNumber,
+    Section,
+    Share,
+    TimeDistribution,
+    check_shares_sum_to_one,
+    exponential,
 )
+from sim.scenario.units import parse_duration
 
-from sim.scenario.units import format_duration, parse_duration
-
-CHANNELS: tuple[str, ...] = ("phone", "email", "self_service", "social")
-ASSISTED: tuple[str, ...] = ("phone", "email", "social")
-
-Channel = Literal["phone", "email", "self_service", "social"]
-AssistedChannel = Literal["phone", "email", "social"]
-
-Duration = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
-PositiveDuration = Annotated[
-    float, BeforeValidator(parse_duration), Field(gt=0), PlainSerializer(format_duration)
-]
-NonNegativeDuration = Annotated[
-    float, BeforeValidator(parse_duration), Field(ge=0), PlainSerializer(format_duration)
-]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-PositiveNumber = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-NonNegativeNumber = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-Money = Annotated[float, Field(allow_inf_nan=False)]
-PositiveInt = Annotated[int, Field(gt=0)]
-
-SUM_TOLERANCE = 1e-6
-
-
-class Section(BaseModel):
-    """Base of every scenario section: unknown keys are errors, types are not coerced."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-def _check_shares_sum_to_one(shares: dict[str, float]) -> dict[str, float]:
-    total = sum(shares.values())
-    if shares and abs(total - 1.0) > SUM_TOLERANCE:
-        raise ValueError(f"shares must sum to 1 (they sum to {total:g})")
-    return shares
-
-
-# --- distributions ---------------------------------------------------------------------------
-
-V = TypeVar("V")
-
-
-class Exponential(Section, Generic[V]):
-    """Memoryless times: ``{dist: exponential, mean: 3min}``."""
-
-    dist: Literal["exponential"]
-    mean: V
-
-
-class Lognormal(Section, Generic[V]):
-    """Right-skewed times (phone handle times are close to lognormal; Brown et al. 2005)."""
-
-    dist: Literal["lognormal"]
-    mean: V
-    cv: NonNegativeNumber
-
-
-class Gamma(Section, Generic[V]):
-    """Gamma times with a given mean and coefficient of variation."""
-
-    dist: Literal["gamma"]
-    mean: V
-    cv: PositiveNumber
-
-
-class Deterministic(Section, Generic[V]):
-    """Always the same value."""
-
-    dist: Literal["deterministic"]
-    value: V
-
-
-class Empirical(Section, Generic[V]):
-    """Resample, with equal weights, from observed values (e.g. a planner's own AHT sample)."""
-
-    dist: Literal["empirical"]
-    values: Annotated[list[V], Field(min_length=1)]
-
-
-TimeDistribution = Annotated[
-    Exponential[PositiveDuration]
-    | Lognormal[PositiveDuration]
-    | Gamma[PositiveDuration]
-    | Deterministic[NonNegativeDuration]
-    | Empirical[NonNegativeDuration],
-    Field(discriminator="dist"),
-]
-CountDistribution = Annotated[
-    Exponential[PositiveNumber]
-    | Lognormal[PositiveNumber]
-    | Gamma[PositiveNumber]
-    | Deterministic[NonNegativeNumber]
-    | Empirical[NonNegativeNumber],
-    Field(discriminator="dist"),
-]
-
-DISTRIBUTION_KINDS = ("exponential", "lognormal", "gamma", "deterministic", "empirical")
-
-
-def _exp(mean: str) -> Exponential:
-    return Exponential[PositiveDuration](dist="exponential", mean=mean)
-
-
-def _lognormal(mean: str, cv: float) -> Lognormal:
-    return Lognormal[PositiveDuration](dist="lognormal", mean=mean, cv=cv)
+register_routing(
+    "priority",
+    "queues in priority order, pools in file order, best-fit agents, reservations kept",
+)
 
 
 # --- run and demand ---------------------------------------------------------------------------
@@ -148,7 +58,7 @@ class Demand(Section):
     issues_per_day: PositiveNumber | None = None
     issues_per_hour: PositiveNumber | None = None
     profile: list[NonNegativeNumber] | None = None
-    first_channel: dict[Channel, Share] = Field(
+    first_channel: dict[ChannelName, Share] = Field(
         default_factory=lambda: {"phone": 0.5, "email": 0.3, "self_service": 0.18, "social": 0.02}
     )
     day_variability: NonNegativeNumber = 0.0
@@ -158,7 +68,7 @@ class Demand(Section):
     def _sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
         if not value:
             raise ValueError("name at least one channel")
-        return _check_shares_sum_to_one(value)
+        return check_shares_sum_to_one(value)
 
     @field_validator("profile")
     @classmethod
@@ -182,91 +92,6 @@ class Demand(Section):
         return self.issues_per_hour / 3600.0
 
 
-# --- channels ---------------------------------------------------------------------------------
-
-
-class ServiceLevel(Section):
-    """Target share of offered contacts answered within a threshold (e.g. 80% in 20 s)."""
-
-    within: NonNegativeDuration
-    target: Share = 0.8
-
-
-class Phone(Section):
-    """Synchronous: callers wait in a queue and hang up when their patience runs out."""
-
-    handle_time: TimeDistribution = Field(default_factory=lambda: _lognormal("6min", 0.6))
-    patience: TimeDistribution | None = None
-    service_level: ServiceLevel = Field(
-        default_factory=lambda: ServiceLevel(within="20s", target=0.8)
-    )
-
-
-class Email(Section):
-    """Asynchronous backlog served in arrival order; nobody hangs up."""
-
-    handle_time: TimeDistribution = Field(default_factory=lambda: _lognormal("8min", 0.7))
-    service_level: ServiceLevel = Field(
-        default_factory=lambda: ServiceLevel(within="24h", target=0.9)
-    )
-
-
-class SelfService(Section):
-    """Web self-service: no agents; resolves with a probability, else falls back."""
-
-    duration: TimeDistribution = Field(default_factory=lambda: _exp("4min"))
-    success: Share = 0.55
-    fallback: dict[AssistedChannel, Share] = Field(
-        default_factory=lambda: {"phone": 0.6, "email": 0.4}
-    )
-
-    @field_validator("fallback")
-    @classmethod
-    def _sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
-        return _check_shares_sum_to_one(value)
-
-
-class Handoff(Section):
-    """Social threads that move to a private channel to collect personal details."""
-
-    probability: Share = 0.35
-    to: Literal["phone", "email"] = "email"
-
-
-class Misrouted(Section):
-    """Public posts that land on the marketing account and reach service late."""
-
-    share: Share = 0.0
-    delay: NonNegativeDuration = Field(default=parse_duration("2h"))
-
-
-class Social(Section):
-    """Public posts and private messages, with back-and-forth and an audience."""
-
-    handle_time: TimeDistribution = Field(default_factory=lambda: _lognormal("5min", 0.8))
-    service_level: ServiceLevel = Field(
-        default_factory=lambda: ServiceLevel(within="1h", target=0.8)
-    )
-    public_share: Share = 0.7
-    exchanges: Annotated[float, Field(ge=1.0, allow_inf_nan=False)] = 1.0
-    reply_delay: TimeDistribution = Field(default_factory=lambda: _exp("20min"))
-    handoff: Handoff = Field(default_factory=lambda: Handoff(probability=0.0))
-    community_resolves: Share = 0.0
-    misrouted: Misrouted = Field(default_factory=Misrouted)
-    audience: CountDistribution = Field(
-        default_factory=lambda: Lognormal[PositiveNumber](dist="lognormal", mean=150.0, cv=3.0)
-    )
-
-
-class Channels(Section):
-    """The four channel kinds; each has sensible defaults so a scenario lists only changes."""
-
-    phone: Phone = Field(default_factory=Phone)
-    email: Email = Field(default_factory=Email)
-    self_service: SelfService = Field(default_factory=SelfService)
-    social: Social = Field(default_factory=Social)
-
-
 # --- behaviour --------------------------------------------------------------------------------
 
 
@@ -274,7 +99,7 @@ class AfterAbandon(Section):
     """What a caller does after hanging up: retry, switch channel, or give up."""
 
     retry: Share = 0.3
-    switch: dict[AssistedChannel, Share] = Field(default_factory=dict)
+    switch: dict[AssistedName, Share] = Field(default_factory=dict)
     give_up: Share = 0.7
 
     @model_validator(mode="after")
@@ -305,7 +130,7 @@ class Behaviour(Section):
     """How customers react when service fails."""
 
     after_abandon: AfterAbandon = Field(default_factory=AfterAbandon)
-    retry_delay: TimeDistribution = Field(default_factory=lambda: _exp("10min"))
+    retry_delay: TimeDistribution = Field(default_factory=lambda: exponential("10min"))
     max_attempts: PositiveInt = 4
     escalate_to_social: EscalateToSocial = Field(default_factory=EscalateToSocial)
     jump_the_line: JumpTheLine = Field(default_factory=JumpTheLine)
@@ -373,12 +198,12 @@ class Pool(Section):
 
     agents: PositiveInt | None = None
     schedule: Annotated[list[Shift], Field(min_length=1)] | None = None
-    skills: Annotated[list[AssistedChannel], Field(min_length=1)]
-    concurrency: dict[AssistedChannel, PositiveInt] = Field(default_factory=dict)
+    skills: Annotated[list[AssistedName], Field(min_length=1)]
+    concurrency: dict[AssistedName, PositiveInt] = Field(default_factory=dict)
     cost_per_hour: NonNegativeNumber = 29.0
     shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
-    efficiency: dict[AssistedChannel, PositiveNumber] = Field(default_factory=dict)
-    priority: list[AssistedChannel] | None = None
+    efficiency: dict[AssistedName, PositiveNumber] = Field(default_factory=dict)
+    priority: list[AssistedName] | None = None
 
     @model_validator(mode="after")
     def _headcount(self) -> Pool:
@@ -403,9 +228,10 @@ class Policy(Section):
     """The what-if lever: routing priority, reservations and how social is handled."""
 
     name: str = "fifo"
-    priority: list[AssistedChannel] = Field(default_factory=lambda: ["phone", "social", "email"])
+    priority: list[AssistedName] = Field(default_factory=lambda: ["phone", "social", "email"])
+    routing: RoutingName = "priority"
     social_mode: Literal["serve", "deflect", "ignore"] = "serve"
-    reserve: dict[str, dict[AssistedChannel, Annotated[int, Field(ge=0)]]] = Field(
+    reserve: dict[str, dict[AssistedName, Annotated[int, Field(ge=0)]]] = Field(
         default_factory=dict
     )
     callback: Callback | None = None
@@ -428,7 +254,7 @@ class PublicImpression(Section):
 class Costs(Section):
     """Per-contact channel costs and optional penalties; agent pay is on the pools."""
 
-    per_contact: dict[Channel, NonNegativeNumber] = Field(default_factory=dict)
+    per_contact: dict[ChannelName, NonNegativeNumber] = Field(default_factory=dict)
     abandoned_contact: NonNegativeNumber = 0.0
     unresolved_issue: NonNegativeNumber = 0.0
     public_impression: PublicImpression = Field(default_factory=PublicImpression)

@@ -47,9 +47,7 @@ def _validation_cases() -> dict[str, dict[str, Any]]:
             multi,
             {
                 "policy": {"reserve": {"digital": {"phone": 2}}},
-                "behaviour": {
-                    "jump_the_line": {"enabled": True, "period": "6h", "rate": 0.2}
-                },
+                "behaviour": {"jump_the_line": {"enabled": True, "period": "6h", "rate": 0.2}},
             },
         ),
     }
@@ -59,9 +57,7 @@ def scenarios() -> dict[str, Any]:
     """Every case, as a validated scenario."""
     from sim.scenario import load_scenario, validate_data
 
-    cases = {
-        name: load_scenario(ROOT / "scenarios" / f"{name}.yaml", SHORT) for name in SHIPPED
-    }
+    cases = {name: load_scenario(ROOT / "scenarios" / f"{name}.yaml", SHORT) for name in SHIPPED}
     for name, data in _validation_cases().items():
         cases[name] = validate_data(data, name)
     return cases
@@ -69,7 +65,7 @@ def scenarios() -> dict[str, Any]:
 
 def tables(scenario: Any) -> dict[str, Any]:
     """The summary, replications and intervals tables of a serial run of ``scenario``."""
-    from sim.experiment import run_scenario
+    from sim.experiment.replication import run_scenario
 
     result = run_scenario(scenario, workers=1)
     return {

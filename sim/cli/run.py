@@ -1,0 +1,158 @@
+"""``ccsim run``: simulate a scenario over its replications and write the results."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from sim.cli.errors import BadInput, bad_input, handles_errors
+from sim.cli.options import load, overrides_option, parse_precision, precision_options
+from sim.experiment.sampling import Precision
+from sim.scenario import Scenario
+
+
+@click.command()
+@click.argument("scenario", type=click.Path())
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(),
+    help="Output folder (default: outputs/<scenario name>/).",
+)
+@click.option("--seed", type=int, help="Override run.seed.")
+@click.option("--replications", type=int, help="Override run.replications.")
+@overrides_option("Override a scenario field, e.g. --set pools.voice.agents=75 (repeatable).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Local processes for replications "
+    "(default: one per core). Results are identical whatever the number.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar or summary table.")
+@click.option("--no-plots", is_flag=True, help="Skip plots/ and report.html (faster).")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace an output folder that holds another "
+    "scenario's outputs (a re-run of the same scenario replaces its own).",
+)
+@click.option("--yes", is_flag=True, help="Run even if the run looks very large.")
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="Also write trace/replication-NNN.parquet: one row per contact "
+    "(arrival, channel, outcome, wait, pool), streamed in chunks. Needs pyarrow.",
+)
+@precision_options
+@handles_errors
+def run(
+    scenario: str,
+    output: str | None,
+    seed: int | None,
+    replications: int | None,
+    overrides: tuple[str, ...],
+    workers: int | None,
+    quiet: bool,
+    no_plots: bool,
+    overwrite: bool,
+    yes: bool,
+    trace: bool = False,
+    precision: float | None = None,
+    max_replications: int | None = None,
+    precision_metrics: tuple[str, ...] = (),
+) -> None:
+    """Simulate SCENARIO over its replications and write the results.
+
+    Writes summary.csv, replications.csv, intervals.csv, scenario.yaml, run.json, plots/
+    and report.html into the output folder and prints the key figures; with --trace, also
+    the per-contact trace in trace/.
+    """
+    if trace:
+        from sim.io.trace import TraceUnavailable, require_parquet
+
+        try:
+            require_parquet()
+        except TraceUnavailable as error:
+            raise BadInput(f"--trace: {error}") from None
+    resolved = load(scenario, overrides, seed, replications)
+    out_dir = Path(output) if output else Path("outputs") / resolved.name
+    check_run_can_start(resolved, out_dir, workers, overwrite=overwrite, confirmed=yes)
+    target = parse_precision(resolved, precision, max_replications, precision_metrics)
+    run_and_write(resolved, out_dir, workers, quiet, not no_plots, target, trace)
+
+
+def check_run_can_start(
+    scenario: Scenario, out_dir: Path, workers: int | None, overwrite: bool, confirmed: bool
+) -> None:
+    """Refuse, before simulating, to clobber another run's folder or to start an absurd run."""
+    from sim.experiment.estimate import refusal, run_size
+    from sim.io.folders import check_output_folder
+
+    check_output_folder(out_dir, scenario.name, overwrite)
+    count = workers or min(scenario.run.replications, os.cpu_count() or 1)
+    reason = refusal(run_size(scenario, count), count, confirmed)
+    if reason is not None:
+        raise BadInput(f"{scenario.name}: {bad_input(reason)}")
+
+
+def run_and_write(
+    scenario: Scenario,
+    out_dir: Path,
+    workers: int | None,
+    quiet: bool,
+    plots: bool = True,
+    precision: Precision | None = None,
+    trace: bool = False,
+) -> None:
+    """Run all replications with a progress bar, write the outputs, print the summary.
+
+    Everything, the trace streamed during the run included, is written into a staging
+    folder that replaces ``out_dir`` only once complete.
+    """
+    from sim.experiment.replication import run_replications
+    from sim.io.folders import staged_folder
+    from sim.io.run_folder import TRACE_FOLDER, write_run
+    from sim.present.console import console, summary_tables
+    from sim.present.progress import replication_progress
+
+    with staged_folder(out_dir) as stage:  # all files complete, or the old folder stays
+        total = scenario.run.replications
+        with replication_progress(total, scenario.name, enabled=not quiet) as progress:
+            task = progress.tasks[0].id
+            scheduled = 0
+
+            def more(count: int) -> None:  # sequential sampling adds batches to the bar
+                nonlocal scheduled
+                scheduled += count
+                progress.update(task, total=scheduled)
+
+            result, status = run_replications(
+                scenario,
+                precision,
+                workers,
+                trace_dir=stage / TRACE_FOLDER if trace else None,
+                on_replication=lambda _: progress.advance(task),
+                on_scheduled=more,
+            )
+        write_run(result, stage, status)
+        if plots:  # drawn from the saved outputs, after the simulation
+            from sim.present.plots.run import plot_run
+            from sim.present.report.run import write_run_report
+
+            plot_run(stage)
+            write_run_report(stage)
+    if not quiet:
+        for table in summary_tables(scenario, result.summary()):
+            console.print(table)
+    if status is not None:
+        click.echo(status.describe())
+    count = len(result.replications)
+    rate = result.contacts_simulated / result.wall_seconds if result.wall_seconds else 0
+    click.echo(
+        f"{count} replication{'s' if count != 1 else ''}, {result.contacts_simulated:,} "
+        f"contacts in {result.wall_seconds:.1f} s ({rate:,.0f} contacts/s, {result.workers} "
+        f"worker{'s' if result.workers != 1 else ''}); results in {out_dir}/"
+    )

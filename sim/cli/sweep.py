@@ -1,0 +1,139 @@
+"""``ccsim sweep``: a scenario at every point of a grid of parameter values."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from sim.cli.errors import EXIT_INTERRUPTED, handles_errors
+from sim.cli.options import load, overrides_option, parse_precision, precision_options
+
+if TYPE_CHECKING:
+    from sim.studies.sweep import SweepOutcome
+
+
+@click.command()
+@click.argument("scenario", type=click.Path())
+@click.option(
+    "--vary",
+    "vary",
+    multiple=True,
+    required=True,
+    metavar="PATH=VALUES",
+    help="A path and its values: a list (policy.social_mode=serve,deflect), an inclusive "
+    "range start:end:step (pools.voice.agents=60:80:5), or both; values are read like "
+    "--set values (repeatable; the grid is every combination).",
+)
+@click.option("--zip", "zipped", is_flag=True, help="Pair the --vary lists instead of a grid.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Sweep folder (default: outputs/<scenario name>-sweep/).",
+)
+@click.option("--seed", type=int, help="Override run.seed (shared by every point).")
+@click.option("--replications", type=click.IntRange(min=1), help="Override run.replications.")
+@overrides_option("Override a scenario field at every point (repeatable).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Local processes (default: one per core), or Dask workers with --dask local. "
+    "Results are identical whatever the number.",
+)
+@click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    help="Run on a Dask distributed cluster: a scheduler address (tcp://host:8786), or "
+    "'local' for a local cluster of --workers processes.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Use the folder even if it holds a different sweep (its points are discarded).",
+)
+@precision_options
+@click.option("--quiet", is_flag=True, help="No progress bar or table.")
+@click.option("--no-plots", is_flag=True, help="Skip plots/ and report.html.")
+@handles_errors
+def sweep(
+    scenario: str,
+    vary: tuple[str, ...],
+    zipped: bool,
+    output: str | None,
+    seed: int | None,
+    replications: int | None,
+    overrides: tuple[str, ...],
+    workers: int | None,
+    dask: str | None,
+    force: bool,
+    precision: float | None,
+    max_replications: int | None,
+    precision_metrics: tuple[str, ...],
+    quiet: bool,
+    no_plots: bool,
+) -> None:
+    """Run SCENARIO at every point of a grid of parameter values.
+
+    Each point × replication is one task; replication r of every point sees the same
+    customers (common random numbers). Writes sweep.csv (one column per varied path, then
+    scope, metric, mean, ci_low, ci_high, replications), plots/, report.html and one run
+    folder per point. Resumable: re-running the same command skips finished points;
+    Ctrl-C keeps them.
+    """
+    from sim.present.progress import SweepProgress
+    from sim.present.report.sweep import write_sweep_report
+    from sim.studies.sweep import SweepInterrupted, parse_vary, run_sweep
+
+    base = load(scenario, overrides, seed, replications)
+    target = parse_precision(base, precision, max_replications, precision_metrics)
+    out_dir = Path(output) if output else Path("outputs") / f"{base.name}-sweep"
+    axes = [parse_vary(text) for text in vary]
+    try:
+        with SweepProgress(base.name, enabled=not quiet) as progress:
+            outcome = run_sweep(
+                base,
+                axes,
+                out_dir,
+                zipped=zipped,
+                source=scenario,
+                workers=workers,
+                dask=dask,
+                precision=target,
+                force=force,
+                listener=progress,
+            )
+    except SweepInterrupted as stop:
+        click.echo(
+            f"interrupted: {stop.finished} of {stop.total} points finished and kept in "
+            f"{stop.out_dir}/; run the same command again to resume.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    if not no_plots:  # frontier, heat map / metric against parameter, and report.html
+        write_sweep_report(out_dir)
+    _print_outcome(outcome, quiet)
+
+
+def _print_outcome(outcome: SweepOutcome, quiet: bool) -> None:
+    from sim.present.console import console, sweep_table
+
+    if not quiet:
+        console.print(sweep_table(outcome))
+    where = (
+        f"{outcome.wall_seconds:.1f} s on {outcome.executor}" if outcome.computed else "nothing run"
+    )
+    click.echo(
+        f"{len(outcome.points)} points: {len(outcome.computed)} computed, "
+        f"{len(outcome.reused)} already finished; {where}; "
+        f"results in {outcome.out_dir}/sweep.csv"
+    )
+    unmet = [folder for folder, status in outcome.statuses.items() if not status.met]
+    if unmet:
+        click.echo(
+            f"precision not met at --max-replications for {len(unmet)} point(s): "
+            f"{', '.join(unmet[:10])}{' ...' if len(unmet) > 10 else ''}",
+            err=True,
+        )

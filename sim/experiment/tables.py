@@ -1,0 +1,153 @@
+"""One replication's counts as metrics (``summary.csv`` names) and a per-interval table.
+
+The model only counts (:class:`sim.model.counters.ReplicationCounts`); this module turns the
+counts into whole-horizon metrics, prices them (:mod:`sim.experiment.costs`) and builds the
+per-interval table, once per replication. Metric names and their order are the catalogue's
+(:mod:`sim.experiment.catalogue`): per channel, per pool, policy features, the centre, costs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment.catalogue import Metrics
+from sim.experiment.costs import centre_costs
+from sim.model.counters import ChannelStats, PoolStats, ReplicationCounts, measured
+from sim.scenario.schema import Scenario
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """``numerator / denominator``, NaN when the denominator is 0."""
+    return numerator / denominator if denominator else float("nan")
+
+
+def channel_totals(stats: ChannelStats) -> dict[str, float]:
+    """Whole-horizon figures of one channel."""
+    offered = sum(measured(stats.offered))
+    answered = sum(measured(stats.answered))
+    abandoned = sum(measured(stats.abandoned))
+    within = sum(measured(stats.within))
+    return {
+        "offered": offered,
+        "answered": answered,
+        "abandoned": abandoned,
+        "waiting_end": stats.waiting_end,
+        "abandon_rate": ratio(abandoned, offered),
+        "p_wait": ratio(sum(measured(stats.waited)), offered),
+        "asa_seconds": ratio(sum(measured(stats.wait_sum)), answered),
+        "service_level": math.nan if stats.within_seconds is None else ratio(within, offered),
+    }
+
+
+def pool_totals(stats: PoolStats, cost_per_hour: float, horizon: float) -> dict[str, float]:
+    """Whole-horizon figures of one pool (agent pay at ``cost_per_hour``)."""
+    busy, present, paid = sum(stats.busy), sum(stats.present), sum(stats.paid)
+    paid_hours = paid / 3600.0
+    return {
+        "occupancy": ratio(busy, present),
+        "agents_on_duty": sum(stats.present) / horizon,
+        "paid_hours": paid_hours,
+        "cost": paid_hours * cost_per_hour,
+    }
+
+
+def replication_metrics(scenario: Scenario, counts: ReplicationCounts) -> Metrics:
+    """``(scope, metric) -> value`` for one replication, in the catalogue's order."""
+    metrics: Metrics = {}
+    for name, channel in counts.channels.items():
+        figures = {**channel_totals(channel.stats), **channel.extra}
+        resolution = ratio(channel.resolution_seconds, channel.resolved_first)
+        figures["resolution_hours_first"] = resolution / 3600.0
+        metrics.update(((name, metric), value) for metric, value in figures.items())
+    for name, stats in counts.pools.items():
+        figures = pool_totals(stats, scenario.pools[name].cost_per_hour, counts.horizon)
+        metrics.update(((f"pool:{name}", metric), value) for metric, value in figures.items())
+    for name, channel in counts.channels.items():
+        metrics.update(((name, metric), value) for metric, value in channel.policy.items())
+    metrics.update((("centre", metric), value) for metric, value in centre_counts(counts).items())
+    metrics.update(centre_costs(scenario, metrics))
+    return metrics
+
+
+def centre_counts(counts: ReplicationCounts) -> dict[str, float]:
+    """The centre's whole-horizon figures (before costs)."""
+    issues = int(measured(counts.issues).sum())
+    resolved = sum(measured(counts.resolved))
+    gave_up = sum(measured(counts.gave_up))
+    contacts = sum(measured(counts.contacts))
+    return {
+        "issues": issues,
+        "resolved": resolved,
+        "gave_up": gave_up,
+        "open_end": issues - resolved - gave_up,
+        "resolved_rate": resolved / issues if issues else math.nan,
+        "contacts": contacts,
+        "contacts_per_issue": contacts / issues if issues else math.nan,
+        "social_first_share_end": counts.first_share_end,
+        "public_negative": counts.public_negative,
+        "public_positive": counts.public_positive,
+        "touched_social_share": counts.touched_public / issues if issues else math.nan,
+        "duplicate_contacts": counts.duplicates,
+    }
+
+
+def channel_frame(stats: ChannelStats) -> pd.DataFrame:
+    """One row per interval of a channel's counts."""
+    offered = np.asarray(measured(stats.offered), float)
+    answered = np.asarray(measured(stats.answered), float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame(
+            {
+                "offered": offered,
+                "answered": answered,
+                "abandoned": np.asarray(measured(stats.abandoned), float),
+                "service_level": np.asarray(measured(stats.within), float) / offered
+                if stats.within_seconds is not None
+                else np.nan,
+                "asa_seconds": np.asarray(measured(stats.wait_sum)) / answered,
+            }
+        )
+
+
+def pool_frame(stats: PoolStats, interval: float) -> pd.DataFrame:
+    """One row per interval: mean productive agents on duty and occupancy."""
+    present = np.asarray(stats.present)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame(
+            {"agents_on_duty": present / interval, "occupancy": np.asarray(stats.busy) / present}
+        )
+
+
+def interval_frame(counts: ReplicationCounts, n_intervals: int) -> pd.DataFrame:
+    """Per reporting interval and scope (channels, pools, centre) of one replication."""
+    index = np.arange(n_intervals)
+    pools = {name: pool_frame(stats, counts.interval) for name, stats in counts.pools.items()}
+    frames = []
+    for name, channel in counts.channels.items():
+        frame = channel_frame(channel.stats)
+        if channel.assisted:
+            serving = [p for p, skills in counts.pool_skills.items() if name in skills]
+            frame["agents_on_duty"] = sum(pools[p]["agents_on_duty"] for p in serving)
+        else:
+            frame["agents_on_duty"] = np.nan
+        frame["occupancy"] = np.nan
+        frame.insert(0, "scope", name)
+        frame.insert(0, "interval", index)
+        frames.append(frame)
+    for name, frame in pools.items():
+        frame.insert(0, "scope", f"pool:{name}")
+        frame.insert(0, "interval", index)
+        frames.append(frame)
+    centre = pd.DataFrame(
+        {
+            "interval": index,
+            "scope": "centre",
+            "issues": measured(counts.issues).astype(float),
+            "social_first_share": np.asarray(counts.first_share),
+        }
+    )
+    frames.append(centre)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,1 @@
+"""The files ccsim writes: run, sweep and compare folders, atomic writes, traces."""

@@ -1,0 +1,1 @@
+"""Presentation: terminal tables and progress, plots and reports. Reads results; never simulates."""

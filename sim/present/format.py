@@ -1,0 +1,145 @@
+"""How figures read, everywhere: the one place for numbers, shares, durations and "mean ± CI".
+
+The terminal tables, the reports and the plots' labels all format through here, so a
+service level reads ``80.4%`` and an ASA reads ``2.3 h`` wherever it appears. Which metrics
+are shares or durations is the metric catalogue's (:mod:`sim.experiment.catalogue`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.experiment.catalogue import HOURS_METRICS, SECONDS_METRICS, SHARE_METRICS
+
+METRIC_LABELS = {
+    "offered": "offered",
+    "answered": "answered",
+    "abandoned": "abandoned",
+    "waiting_end": "still waiting at the end",
+    "abandon_rate": "abandonment rate",
+    "p_wait": "waited at all",
+    "asa_seconds": "average speed of answer",
+    "service_level": "service level",
+    "community_resolved": "resolved by the community",
+    "resolution_hours_first": "time to resolution",
+    "callbacks_offered": "callbacks offered",
+    "callbacks_accepted": "callbacks accepted",
+    "occupancy": "occupancy",
+    "agents_on_duty": "agents on duty (mean)",
+    "paid_hours": "paid hours",
+    "cost": "cost",
+    "issues": "issues",
+    "resolved": "resolved",
+    "gave_up": "gave up",
+    "open_end": "open at the end",
+    "resolved_rate": "resolved rate",
+    "contacts": "contacts",
+    "contacts_per_issue": "contacts per issue",
+    "social_first_share_end": "social-first share at the end",
+    "public_negative": "negative public impressions",
+    "public_positive": "positive public impressions",
+    "touched_social_share": "issues that touched social",
+    "duplicate_contacts": "duplicate contacts",
+    "cost_agents": "cost: agents",
+    "cost_contacts": "cost: contacts",
+    "cost_abandoned": "cost: abandoned contacts",
+    "cost_unresolved": "cost: unresolved issues",
+    "cost_public": "cost: public impressions",
+    "cost_total": "total cost",
+    "cost_per_issue": "cost per issue",
+}
+
+
+def finite(value: Any) -> bool:
+    """Whether ``value`` is a finite number."""
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def metric_label(metric: str) -> str:
+    """A metric's name in words."""
+    return METRIC_LABELS.get(metric, metric.replace("_", " "))
+
+
+def format_number(value: float) -> str:
+    """A count, cost or ratio with sensible precision: ``185,580``, ``37.8``, ``1.09``."""
+    if not finite(value):
+        return "–"
+    value = float(value)
+    if value == round(value) and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration in a readable unit: ``3.2 s``, ``54.1 min``, ``2.3 h``."""
+    if not finite(seconds):
+        return "–"
+    seconds = float(seconds)
+    if abs(seconds) < 120:
+        return f"{seconds:.1f} s"
+    if abs(seconds) < 2 * 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def format_metric(metric: str, value: float) -> str:
+    """``value`` of ``metric`` as people read it (shares in %, times as durations)."""
+    if not finite(value):
+        return "–"
+    if metric in SHARE_METRICS:
+        return f"{float(value):.1%}"
+    if metric in SECONDS_METRICS:
+        return format_seconds(value)
+    if metric in HOURS_METRICS:
+        return format_seconds(float(value) * 3600.0)
+    return format_number(value)
+
+
+def format_difference(metric: str, value: float) -> str:
+    """A difference of ``metric``, signed: ``+1.25 pp`` for shares, ``+3.1 min``, ``-1,530``."""
+    if not finite(value):
+        return "–"
+    value = float(value)
+    if metric in SHARE_METRICS:
+        return f"{value * 100:+.2f} pp"
+    text = format_metric(metric, abs(value))
+    return ("-" if value < 0 else "+") + text
+
+
+def bounded(metric: str, low: float, high: float) -> tuple[float, float]:
+    """Clip a t-interval to the metric's possible range (shares in [0, 1], counts ≥ 0)."""
+    if metric.startswith("cost"):
+        return low, high
+    low, high = max(low, 0.0), max(high, 0.0)
+    if metric in SHARE_METRICS:
+        low, high = min(low, 1.0), min(high, 1.0)
+    return low, high
+
+
+def format_ci(metric: str, low: float, high: float) -> str:
+    """The CI as ``low – high`` in the metric's format, or ``""`` if there is none."""
+    if not (finite(low) and finite(high)):
+        return ""
+    low, high = bounded(metric, float(low), float(high))
+    return f"{format_metric(metric, low)} – {format_metric(metric, high)}"
+
+
+def format_mean_ci(metric: str, mean: float, low: float, high: float) -> str:
+    """``mean ± half-width`` (just the mean when there is no interval)."""
+    text = format_metric(metric, mean)
+    if text == "–" or not (finite(low) and finite(high)):
+        return text
+    half = (float(high) - float(low)) / 2
+    return f"{text} ± {format_metric(metric, half) if metric not in SHARE_METRICS else _pp(half)}"
+
+
+def _pp(share: float) -> str:
+    return f"{share * 100:.1f} pp"

@@ -1,0 +1,1 @@
+"""Plots of runs, sweeps and comparisons, drawn from their saved outputs."""

@@ -1,0 +1,221 @@
+"""The look of every plot: one colour per channel, one figure style, shared axes helpers.
+
+Each channel kind has one colour (Okabe–Ito, colour-blind safe) in every plot of every
+command; a new channel kind adds its colour to :data:`CHANNEL_COLOURS` (a kind without one is
+drawn in neutral grey). Figures are made without pyplot, so nothing needs closing.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import (
+    FuncFormatter,
+    MultipleLocator,
+    PercentFormatter,
+)
+
+from sim.io.atomic import atomic_write_bytes
+from sim.io.run_folder import (
+    PLOTS_FOLDER,
+)
+from sim.scenario.schema import WEEKDAYS
+from sim.scenario.units import format_duration
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
+# colour blindness. Channels keep one colour everywhere; pools take the remaining ones.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+CHANNEL_COLOURS = {
+    "phone": OKABE_ITO["blue"],
+    "email": OKABE_ITO["orange"],
+    "self_service": OKABE_ITO["bluish_green"],
+    "social": OKABE_ITO["vermillion"],
+}
+POOL_COLOURS = [OKABE_ITO[c] for c in ("reddish_purple", "sky_blue", "black", "yellow")]
+NEUTRAL = "#555555"
+CHANNEL_LABELS = {
+    "phone": "phone",
+    "email": "email",
+    "self_service": "self-service",
+    "social": "social",
+}
+
+STYLE: dict[str, Any] = {
+    "font.size": 9.5,
+    "axes.titlesize": 10,
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e3e3e3",
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "lines.linewidth": 1.1,
+    "figure.titlesize": 12,
+    "figure.titleweight": "bold",
+    "savefig.dpi": 110,
+    "figure.facecolor": "white",
+}
+WIDTH = 11.0  # inches; at 110 dpi a figure is about 1200 px wide
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Facts about a run that label its plots, all read from the saved outputs."""
+
+    name: str
+    interval_seconds: float
+    replications: int
+
+    @property
+    def interval_label(self) -> str:
+        """E.g. ``30-min``: the reporting interval, for axis labels."""
+        text = format_duration(self.interval_seconds)
+        for unit in ("min", "h", "d", "s"):
+            if text.endswith(unit) and text[: -len(unit)].isdigit():
+                return f"{text[: -len(unit)]}-{unit}"
+        return text
+
+
+# --- drawing helpers --------------------------------------------------------------------------
+
+
+def channel_colour(series: str) -> str:
+    return CHANNEL_COLOURS.get(series, NEUTRAL)
+
+
+def pool_colour(pool: str, pools: list[str]) -> str:
+    return POOL_COLOURS[pools.index(pool) % len(POOL_COLOURS)] if pool in pools else NEUTRAL
+
+
+def scope_label(name: str) -> str:
+    if name.startswith("pool:"):
+        return f"pool {name[5:]}"
+    return CHANNEL_LABELS.get(name, name)
+
+
+def stacked_figure(
+    panels: int, height: float = 2.3, extra: float = 1.0
+) -> tuple[Figure, list[Axes]]:
+    """A figure of ``panels`` stacked axes sharing x (pyplot is not used: nothing to close)."""
+    rows = max(panels, 1)
+    figure = Figure(figsize=(WIDTH, height * rows + extra), layout="constrained")
+    axes = figure.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    return figure, list(axes)
+
+
+def figure_title(figure: Figure, info: RunInfo, what: str) -> None:
+    figure.suptitle(f"{what} — {info.name}", x=0.01, ha="left")
+
+
+def no_data(ax: Axes, message: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color=NEUTRAL)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def day_axis(ax: Axes, frame: pd.DataFrame) -> None:
+    """Days since the measured horizon began, ticks labelled with day number and weekday."""
+    first = frame.iloc[0] if len(frame) else None
+    known = first is not None and str(first["weekday"]).lower() in WEEKDAYS
+
+    def weekday(day: int) -> str:
+        if not known:
+            return ""
+        offset = WEEKDAYS.index(str(first["weekday"]).lower()) - math.floor(first["x"])
+        return WEEKDAYS[(day + offset) % 7].capitalize()
+
+    low, high = float(frame["x"].min()), float(frame["x"].max())
+    span = max(high - low, 1e-9)
+    if span > 21:
+        major, minor = 7.0, 1.0
+    elif span > 2.5:
+        major, minor = 1.0, 0.25
+    else:
+        major, minor = 0.25, 1 / 24
+
+    def label(x: float, _: int) -> str:
+        day = math.floor(x + 1e-9)
+        if abs(x - day) < 1e-6:
+            return f"day {day}\n{weekday(day)}".rstrip()
+        minutes = round((x - day) * 1440)
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+    ax.xaxis.set_major_locator(MultipleLocator(major))
+    ax.xaxis.set_minor_locator(MultipleLocator(minor))
+    ax.xaxis.set_major_formatter(FuncFormatter(label))
+    ax.set_xlim(math.floor(low), max(math.ceil(high + 1e-9), math.floor(low) + 1))
+    ax.set_xlabel("day of the measured horizon (each point at its interval's start)")
+
+
+def hour_axis(ax: Axes) -> None:
+    ax.xaxis.set_major_locator(MultipleLocator(3))
+    ax.xaxis.set_minor_locator(MultipleLocator(1))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{int(x) % 24:02d}:00"))
+    ax.set_xlim(0, 24)
+    ax.set_xlabel("time of day (interval start)")
+
+
+def share_axis(ax: Axes, label: str) -> None:
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel(label)
+
+
+def panels_of(frame: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(frame["panel"]))
+
+
+def draw_series(ax: Axes, rows: pd.DataFrame, colour: str, **style: Any) -> None:
+    ax.plot(rows["x"].to_numpy(), rows["y"].to_numpy(), color=colour, **style)
+
+
+def target_line(
+    ax: Axes, target: float, colour: str, text: str, share: tuple[int, int] = (0, 1)
+) -> None:
+    """A dashed target line; the ``share[0]``-th of ``share[1]`` lines at the same height has
+    its dashes shifted so that coinciding targets alternate colours instead of hiding."""
+    index, count = share
+    dashes = (index * 6.0, (6.0, 6.0 * count - 6.0 if count > 1 else 4.0))
+    ax.axhline(target, color=colour, linestyle=dashes, linewidth=1.4, label=text)
+
+
+def legend(ax: Axes) -> None:
+    """The panel's legend, right of the axes, where it cannot hide data."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
+def save_figure(figure: Figure, path: Path) -> None:
+    """Save ``figure`` as a PNG at ``path`` atomically (figures made here are not kept by
+    pyplot, so nothing needs closing: the figure is freed once unreferenced)."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        figure.savefig(buffer, format="png", metadata={"Software": None})
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def plot_path(run_dir: Path, name: str) -> Path:
+    """Where plot ``name`` of the run in ``run_dir`` is written."""
+    return Path(run_dir) / PLOTS_FOLDER / f"{name}.png"
