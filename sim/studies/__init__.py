@@ -1,0 +1,1 @@
+"""Planning studies built on the scenario format: library code that returns results."""

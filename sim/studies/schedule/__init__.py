@@ -1,0 +1,1 @@
+"""Shifts and breaks from the requirement: the library behind ``ccsim schedule``."""
