@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from schedule_oracle import WEEK_MINUTES, per_interval, rows_cover, timeline
 
 from sim.scenario.schema import parse_clock, parse_days
 from sim.scenario.units import parse_duration
@@ -24,26 +25,10 @@ from sim.studies.schedule.milp import _rounded_bound, solve_cover
 from sim.studies.schedule.result import pair_breaks, shift_rows
 from sim.studies.schedule.templates import validate_templates
 
-WEEK_MINUTES = 7 * 1440
 MON, SUN = 0, 6
 
 
 # --- the independent oracle ------------------------------------------------------------------
-
-
-def timeline(start: int, length: int, days, breaks=()) -> np.ndarray:
-    """Agents on the floor per minute of the week for one agent (all in minutes)."""
-    line = np.zeros(WEEK_MINUTES)
-    for day in days:
-        first = day * 1440 + start
-        line[(first + np.arange(length)) % WEEK_MINUTES] += 1
-        for offset, size in breaks:
-            line[(first + offset + np.arange(size)) % WEEK_MINUTES] -= 1
-    return line
-
-
-def per_interval(line: np.ndarray, interval_minutes: int) -> np.ndarray:
-    return line.reshape(-1, interval_minutes).mean(axis=1)
 
 
 @dataclass
@@ -130,16 +115,6 @@ def solve(data: dict, need: np.ndarray, interval_minutes: int, method: str = "ex
     columns = coverage_columns(pool_candidates(templates, "pool", 20.0), grid)
     solution = solve_cover(columns, need, method=method, time_limit=20.0)
     return solution, shift_rows("pool", columns, solution)
-
-
-def rows_cover(rows, interval_minutes: int) -> np.ndarray:
-    """Coverage of the rostered rows, on the independent timeline."""
-    line = np.zeros(WEEK_MINUTES)
-    for row in rows:
-        cand = row.candidate
-        breaks = [(p.offset // 60, p.length // 60) for p in row.placements]
-        line += row.count * timeline(cand.start // 60, cand.length // 60, cand.days, breaks)
-    return per_interval(line, interval_minutes)
 
 
 def check_against_brute_force(data: dict, need: np.ndarray, minutes: int, bound: int) -> float:
