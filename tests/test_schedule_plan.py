@@ -181,3 +181,21 @@ def test_unknown_pools_and_bad_shrinkage_are_refused():
         plan_schedule(scenario, validate_templates(TOY), shrinkage=1.0)
     with pytest.raises(ScheduleError, match="no pool 'ghost'"):
         plan_schedule(scenario, validate_templates(TOY), pools=["ghost"])
+    with pytest.raises(ScheduleError, match="time_limit"):
+        plan_schedule(scenario, validate_templates(TOY), time_limit=0)
+
+
+def test_a_program_too_large_to_solve_is_refused_with_what_to_coarsen():
+    scenario = build(mmc_data(interval="1h"))
+    fine = {
+        "break_step": "5min",
+        "templates": {
+            "x": {
+                "length": "8h",
+                "starts": {"step": "5min"},
+                "breaks": [{"length": "15min", "after": "30min", "before": "7h"}],
+            }
+        },
+    }
+    with pytest.raises(ScheduleError, match="coarser starts step or break_step"):
+        plan_schedule(scenario, validate_templates(fine))

@@ -38,6 +38,11 @@ from sim.studies.schedule.requirement import DEFAULT_OCCUPANCY, weekly_requireme
 from sim.studies.schedule.result import PoolResult, Schedule, coverage_table, shift_rows
 from sim.studies.schedule.templates import Templates, default_templates
 
+MAX_VARIABLES = 50_000
+"""Refuse more candidate shifts and break placements than this (before identical
+placements are merged): building and solving the program would take minutes, not seconds.
+The default templates make 8,064."""
+
 
 def plan_schedule(
     scenario: Scenario,
@@ -70,6 +75,8 @@ def plan_schedule(
 
     Raises :class:`ScheduleError` naming what to change when a pool cannot be scheduled.
     """
+    if not time_limit > 0:
+        raise ScheduleError(f"time_limit must be a positive number of seconds (got {time_limit})")
     templates = templates if templates is not None else default_templates()
     grid = WeekGrid(_interval(scenario))
     chosen = list(pools) if pools is not None else list(scenario.pools)
@@ -116,6 +123,13 @@ def _schedule_pool(
         raise ScheduleError(
             f"pool '{name}': no template may be used by it; add '{name}' to a template's "
             "'pools' list, or drop 'pools' from one to let every pool use it"
+        )
+    variables = sum(1 + sum(len(options) for options in c.breaks) for c in candidates)
+    if variables > MAX_VARIABLES:
+        raise ScheduleError(
+            f"pool '{name}': {len(candidates):,} candidate shifts with their break placements "
+            f"make {variables:,} variables, more than {MAX_VARIABLES:,} can be solved in "
+            "reasonable time; use a coarser starts step or break_step, or narrower break windows"
         )
     columns = coverage_columns(candidates, grid)
     need = required / (1.0 - shrinkage)
