@@ -227,3 +227,15 @@ def test_format_clock():
         "24:00",
         "01:00",
     ]
+
+
+def test_the_documented_example_loads(tmp_path: Path):
+    from sim.studies.schedule import templates as module
+
+    doc = module.__doc__ or ""
+    block = doc.split("::\n\n", 1)[1].split("\n\n", 1)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text("\n".join(line[4:] for line in block.splitlines()), encoding="utf-8")
+    early = load_templates(path).templates["early"]
+    assert early.starts.seconds()[0] == 6 * 3600 and len(early.breaks) == 3
+    assert early.breaks[1].paid is False and early.breaks[1].length.max == 3600

@@ -16,6 +16,8 @@ interval. Functions here return results; they never print or exit.
     scheduled_scenario(scenario, schedule)                # runnable scenario, same structure
 """
 
+from __future__ import annotations
+
 from sim.studies.schedule.errors import ScheduleError
 from sim.studies.schedule.milp import CoverSolution, solve_cover
 from sim.studies.schedule.plan import plan_schedule, scheduled_scenario
