@@ -35,7 +35,13 @@ from sim.studies.schedule.milp import (
     solve_cover,
 )
 from sim.studies.schedule.requirement import DEFAULT_OCCUPANCY, weekly_requirement
-from sim.studies.schedule.result import PoolResult, Schedule, coverage_table, shift_rows
+from sim.studies.schedule.result import (
+    PoolResult,
+    Schedule,
+    ShiftRow,
+    coverage_table,
+    shift_rows,
+)
 from sim.studies.schedule.templates import Templates, default_templates
 
 MAX_VARIABLES = 50_000
@@ -80,6 +86,8 @@ def plan_schedule(
     templates = templates if templates is not None else default_templates()
     grid = WeekGrid(_interval(scenario))
     chosen = list(pools) if pools is not None else list(scenario.pools)
+    if not chosen:
+        raise ScheduleError("no pools to schedule; name at least one (or leave pools unset)")
     _check_names(scenario, templates, chosen, shrinkage)
     if requirement is None:
         requirement = weekly_requirement(scenario, occupancy=occupancy, split=split)
@@ -116,7 +124,7 @@ def _schedule_pool(
     time_limit: float,
     mip_rel_gap: float,
     method: Method,
-) -> tuple[PoolResult, list]:
+) -> tuple[PoolResult, list[ShiftRow]]:
     """Solve one pool's program; raise :class:`ScheduleError` when it cannot be covered."""
     candidates = pool_candidates(templates, name, scenario.pools[name].cost_per_hour)
     if not candidates:

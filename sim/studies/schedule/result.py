@@ -188,22 +188,25 @@ class Schedule:
         ``breaks=False`` the ``breaks`` key is left out and rows that then look alike are
         merged, which is what the scenario format accepts today.
         """
-        merged: dict[tuple[object, ...], dict[str, object]] = {}
+        entries: dict[tuple[object, ...], dict[str, object]] = {}
+        agents: dict[tuple[object, ...], int] = {}
         for row in self.rows:
             if row.pool != pool:
                 continue
+            key = (row.days, row.start, row.end, tuple(row.breaks) if breaks else ())
+            agents[key] = agents.get(key, 0) + row.count
             entry: dict[str, object] = {"days": row.days, "from": row.start, "to": row.end}
             if breaks:
                 entry["breaks"] = [{"from": a, "to": b} for a, b in row.breaks]
-            key = (row.days, row.start, row.end, tuple(row.breaks) if breaks else ())
-            if key in merged:
-                merged[key]["agents"] = int(merged[key]["agents"]) + row.count  # type: ignore[call-overload]
-            else:
-                merged[key] = {**entry, "agents": row.count}
-        return [
-            {k: entry[k] for k in ("days", "from", "to", "agents", "breaks") if k in entry}
-            for entry in merged.values()
-        ]
+            entries.setdefault(key, entry)
+        shifts = []
+        for key, entry in entries.items():
+            shift = {"days": entry["days"], "from": entry["from"], "to": entry["to"]}
+            shift["agents"] = agents[key]
+            if breaks:
+                shift["breaks"] = entry["breaks"]
+            shifts.append(shift)
+        return shifts
 
 
 def shift_rows(pool: str, columns: CoverColumns, solution: CoverSolution) -> list[ShiftRow]:
