@@ -201,7 +201,7 @@ def _rounded_bound(cost: np.ndarray, value: float) -> float:
     if np.any(np.abs(cost - whole) > 1e-9) or not np.any(whole):
         return value
     unit = math.gcd(*(int(abs(c)) for c in whole if c))
-    return math.ceil(value / unit - 1e-9) * unit
+    return math.ceil(value / unit - 1e-6) * unit  # a bound a hair above k units is k units
 
 
 def _status(result: optimize.OptimizeResult, bound: float, mip_rel_gap: float) -> str:
