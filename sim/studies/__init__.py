@@ -1,0 +1,1 @@
+"""Studies built on the simulator: fitting scenarios to data, and the like."""
