@@ -11,8 +11,9 @@ from scipy import stats
 from sim.scenario.units import DAY
 from sim.studies.fit import clean_log, fit_frame
 from sim.studies.fit.behaviour import fit_behaviour
-from sim.studies.fit.demand import find_days
-from sim.studies.fit.durations import fit_duration, fit_family
+from sim.studies.fit.demand import _volume, find_days
+from sim.studies.fit.durations import FAMILIES, _family_rows, fit_duration, fit_family
+from sim.studies.fit.estimate import poisson_rate_interval
 from sim.studies.fit.journeys import find_journeys
 from sim.studies.fit.patience import censored_exponential, weibull_shape
 
@@ -46,6 +47,35 @@ def test_weibull_shape_is_scipys_censored_mle_and_flags_non_exponential_patience
     assert k == pytest.approx(k_scipy, rel=2e-3)
     assert low < shape < high
     assert (low <= 1.0 <= high) == (shape == 1.0)
+
+
+def test_interval_formulas_cover_95_percent_over_many_samples() -> None:
+    """Many small samples, each estimator's 95% interval alone: coverage must be 0.92-0.98
+    (for a true 95% the count is binomial; these bounds are about 2.8 standard deviations
+    out for 400 samples), sharp enough to reject the 80% or half-width intervals that the
+    whole-fit coverage test over 20 logs cannot tell from 95%."""
+    rng = np.random.default_rng(8)
+    reps = 400
+    patience = rng.exponential(180.0, (reps, 300))
+    offered = rng.exponential(120.0, (reps, 300))
+    events = (patience < offered).sum(axis=1)
+    exposure = np.minimum(patience, offered).sum(axis=1)
+    rates = [poisson_rate_interval(int(k), float(t)) for k, t in zip(events, exposure, strict=True)]
+    covered = {"patience": np.mean([lo <= 1 / 180.0 <= hi for lo, hi in rates])}
+    s2 = np.log1p(0.6**2)  # mean 300, cv 0.6 in both families
+    draws = {
+        "lognormal": lambda n: rng.lognormal(np.log(300) - s2 / 2, np.sqrt(s2), n),
+        "gamma": lambda n: rng.gamma(1 / 0.6**2, 300 * 0.6**2, n),
+    }
+    for family, draw in draws.items():
+        hits = np.zeros(2)
+        for _ in range(reps):
+            x = draw(200)
+            params = tuple(FAMILIES[family].fit(x, floc=0))
+            mean, spread = _family_rows("x", family, x, params, "m")
+            hits += [mean.covers(300.0), spread.covers(0.6)]
+        covered[f"{family} mean"], covered[f"{family} cv"] = hits / reps
+    assert all(0.92 <= share <= 0.98 for share in covered.values()), covered
 
 
 def test_the_family_with_the_best_likelihood_is_chosen() -> None:
@@ -128,6 +158,24 @@ def test_after_abandon_shares_leave_out_journeys_at_max_attempts() -> None:
     assert found["behaviour.after_abandon.give_up"].estimate == 0.0
     estimates, _ = fit_behaviour(frame, find_journeys(frame), max_attempts=10)
     assert {e.parameter: e for e in estimates}["behaviour.after_abandon.give_up"].n == 5
+
+
+@pytest.mark.parametrize("cv", [0.0, 0.05])
+def test_day_variability_removes_the_poisson_noise(cv: float) -> None:
+    """At 300 issues a day Poisson noise alone has a CV of 0.058, as large as the day factor
+    here: an estimator that forgot it would report about 0.058 and 0.076, outside the
+    intervals. A year of days makes the intervals narrow enough to tell."""
+    rng = np.random.default_rng(7)
+    days = 364
+    factor = rng.gamma(1 / cv**2, cv**2, days) if cv else np.ones(days)
+    counts = rng.poisson(300.0 * factor).astype(float)
+    weekday = np.arange(days) % 7
+    rows, weekdays, _ = _volume(counts, weekday, "issues")
+    variability = rows[1]
+    assert variability.parameter == "demand.day_variability"
+    assert variability.ci_low <= cv <= variability.ci_high
+    assert variability.ci_high < 0.045 if cv == 0 else variability.ci_high < 0.07
+    assert len(weekdays) == 7
 
 
 def test_partial_days_at_the_ends_of_a_log_are_found() -> None:
