@@ -52,6 +52,7 @@ class Days:
 
     @property
     def complete_numbers(self) -> np.ndarray:
+        """Day numbers of the complete days."""
         return self.numbers[self.complete]
 
 

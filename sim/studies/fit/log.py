@@ -231,6 +231,7 @@ class _Checker:
             self.dropped |= mask
 
     def report(self) -> BadRows:
+        """Everything flagged so far."""
         return BadRows(self.rows, int(self.dropped.sum()), list(self.reasons))
 
 
