@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTACTS_PER_ISSUE = 1.15  # the generator's default truth makes about 1.23 a issue
+CONTACTS_PER_ISSUE = 1.15  # the generator's default truth makes about 1.23 an issue
 
 
 def peak_mib() -> float:
@@ -43,7 +43,7 @@ def write_log(rows: int, seed: int, folder: Path, csv: bool) -> Path:
     truth = Truth(days=days, issues_per_day=rows / CONTACTS_PER_ISSUE / days)
     log = generate(truth, seed)
     if len(log) < rows:
-        raise SystemExit(f"the generator made only {len(log):,} rows; raise CONTACTS_PER_ISSUE")
+        raise SystemExit(f"the generator made only {len(log):,} rows; lower CONTACTS_PER_ISSUE")
     log = log.iloc[:rows]
     path = folder / ("log.csv" if csv else "log.parquet")
     if csv:

@@ -167,3 +167,26 @@ def test_customer_ids_are_trimmed_and_optional_columns_coerced(tmp_path: Path) -
     assert log.bad_rows.get("public is not true/false").rows == [4]
     assert log.bad_rows.get("exchanges is not a whole number").rows == [3]
     assert log.has("customer") and not log.has("handle_seconds")
+
+
+def test_outcomes_are_forgiven_like_channels_and_an_empty_customer_column_is_absent(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "arrived_at,channel,outcome,wait_seconds,customer\n"
+        "2026-01-05T08:00:00,self service,Self-Served,,\n"
+        "2026-01-05T08:10:00,self_service,fell back,,\n"
+    )
+    log = read_log(write(tmp_path, text))
+    assert log.frame["outcome"].astype(str).tolist() == ["self_served", "fell_back"]
+    assert log.bad_rows.reasons == []
+    assert not log.has("customer") and "customer" not in log.frame
+    assert any("customer column is empty" in note for note in log.notes)
+
+
+def test_a_column_given_twice_is_an_error(tmp_path: Path) -> None:
+    text = (
+        "arrived_at,Channel,channel,outcome,wait_seconds\n2026-01-05T08:00,phone,phone,answered,1\n"
+    )
+    with pytest.raises(LogError, match="channel given twice"):
+        read_log(write(tmp_path, text))

@@ -7,12 +7,14 @@ an export's columns to ours, ``{"ours": "theirs"}``):
   an offset or ``Z`` is ignored, because the intraday profile follows the centre's local
   clock), ``channel`` (``phone``, ``email``, ``self_service``, ``social``; case, ``-`` and
   spaces are forgiven), ``outcome`` (``answered``, ``abandoned``, ``self_served``,
-  ``fell_back``; anything else is kept as ``other``), ``wait_seconds`` (to the first answer
-  or to abandoning; needed for answered and abandoned contacts);
+  ``fell_back``, forgiven alike; anything else is kept as ``other``), ``wait_seconds`` (in
+  seconds, to the first answer or to abandoning; needed for answered and abandoned
+  contacts);
 - optional: ``handle_seconds`` (agent time of an answered contact; for social, of one reply
   — ccsim's social handle time is per reply), ``after_contact_seconds`` (wrap-up, added to
   the handle time, since a scenario's handle time is all the agent's time on a contact),
-  ``customer`` (an id: issues, retries, switches, fallbacks and handoffs are found from it),
+  ``customer`` (an id: issues, retries, switches, fallbacks and handoffs are found from it;
+  a column with no ids at all counts as absent),
   ``pool`` (who answered), ``public`` (social: true for a public post), ``exchanges``
   (social: agent replies in the thread), ``reply_delay_seconds`` (social: the customer's
   time to answer the agent's first reply).
@@ -176,6 +178,10 @@ def clean_log(
     frame["wait"] = _waits(table["wait_seconds"], frame["outcome"], checker)
     present = {c for c in OPTIONAL if c in table.columns}
     _optional(table, frame, present, checker)
+    if "customer" in present and checker.all_missing_customers:
+        notes.append("the customer column is empty: contacts cannot be followed across a journey")
+        present.discard("customer")
+        frame = frame.drop(columns="customer")
     keep = ~checker.dropped
     if not keep.any():
         lines = "; ".join(checker.report().lines())
@@ -208,7 +214,15 @@ def _renamed(
     if replaced:
         notes.append(f"column(s) {', '.join(replaced)} replaced by the mapped ones (--map)")
         table = table.drop(columns=replaced)
-    return table.rename(columns=theirs), notes
+    table = table.rename(columns=theirs)
+    names = pd.Series(table.columns)
+    twice = sorted(set(names[names.duplicated()]) & set(known))
+    if twice:
+        raise LogError(
+            f"{source}: column(s) {', '.join(twice)} given twice (headers are compared "
+            "trimmed and lower-cased); keep one, or rename the other with --map"
+        )
+    return table, notes
 
 
 class _Checker:
@@ -218,6 +232,7 @@ class _Checker:
         self.rows = rows
         self.dropped = np.zeros(rows, bool)
         self.reasons: list[BadReason] = []
+        self.all_missing_customers = False
 
     def flag(self, reason: str, mask: pd.Series | np.ndarray, drop: bool) -> None:
         """Record ``reason`` for the rows in ``mask``; ``drop`` excludes them from fitting."""
@@ -286,7 +301,8 @@ def _channels(column: pd.Series, checker: _Checker) -> pd.Categorical:
 
 
 def _outcomes(column: pd.Series, checker: _Checker) -> pd.Categorical:
-    outcome = _among(_labels(column), OUTCOMES, "other")
+    labels = _labels(column, lambda t: t.lower().replace("-", "_").replace(" ", "_"))
+    outcome = _among(labels, OUTCOMES, "other")
     unknown = np.asarray(outcome.codes) == OUTCOMES.index("other")
     checker.flag(
         "outcome is not answered, abandoned, self_served or fell_back: kept as 'other'",
@@ -375,6 +391,8 @@ def _customers(column: pd.Series, checker: _Checker) -> np.ndarray:
         lookup = np.array([-1 if t == "" else first[t] for t in texts] + [-1], np.int64)
         codes = lookup[codes]
     missing = codes < 0
-    checker.flag("customer is missing: kept as a customer of its own", missing, False)
+    checker.all_missing_customers = bool(missing.all())
+    if not checker.all_missing_customers:
+        checker.flag("customer is missing: kept as a customer of its own", missing, False)
     codes[missing] = codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))
     return codes
