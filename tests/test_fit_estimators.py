@@ -212,3 +212,17 @@ def test_without_customers_contacts_stand_for_issues_and_behaviour_is_unfitted()
     unfitted = {u.parameter for u in result.unfitted}
     assert {"behaviour.after_abandon", "behaviour.retry_delay"} <= unfitted
     assert result.get("demand.issues_per_day").covers(n / 14)
+
+
+def test_what_the_log_cannot_show_is_unfitted_rather_than_a_blank_row() -> None:
+    """Abandons, failed sessions and threads whose follow-up window runs past the log's end
+    give no evidence: the parameter is named unfitted, never reported as NaN."""
+    rows = [(m, "email", "answered", 1.0, "z") for m in (0.0, 300.0, 600.0)]
+    rows += [(590.0, "phone", "abandoned", 10.0, "a"), (595.0, "self_service", "fell_back", 0, "b")]
+    rows += [(596.0, "social", "answered", 10.0, "c")]
+    result = fit_frame(log_frame(rows))
+    assert result.frame()[["estimate", "ci_low", "ci_high"]].notna().all().all()
+    unfitted = {u.parameter: u.reason for u in result.unfitted}
+    assert "near the log's end" in unfitted["behaviour.after_abandon"]
+    assert "channels.self_service.fallback" in unfitted
+    assert "channels.social.handoff" in unfitted

@@ -32,6 +32,15 @@ def test_every_known_parameter_is_recovered(fitted) -> None:
     assert fitted.bad_rows.dropped == 0
 
 
+def test_every_estimate_has_an_interval_around_it_and_a_sample_size(fitted) -> None:
+    frame = fitted.frame()
+    assert list(frame.columns) == ["parameter", "estimate", "ci_low", "ci_high", "n", "method"]
+    assert frame[["estimate", "ci_low", "ci_high"]].notna().all().all()
+    assert ((frame["ci_low"] <= frame["estimate"]) & (frame["estimate"] <= frame["ci_high"])).all()
+    assert (frame["n"] > 0).all() and frame["parameter"].is_unique
+    assert frame["method"].str.len().gt(0).all()
+
+
 def test_the_chosen_families_are_the_generators(fitted) -> None:
     assert fitted.get("channels.phone.handle_time.mean").dist == "lognormal"
     assert fitted.get("channels.email.handle_time.mean").dist == "lognormal"

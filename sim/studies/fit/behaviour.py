@@ -10,7 +10,8 @@ self-service (fallback), following the scenario's definitions (``sim/model/behav
 - The retry delay is the time from the abandon to the retry, fitted like a handle time.
 - Self-service ``success`` is self_served / (self_served + fell_back); a failed session's
   follow-up channel gives the ``fallback`` shares (sessions with no follow-up are reported
-  as ``no_fallback``, which the scenario cannot express: there, every failure falls back).
+  as ``no_fallback``, which the scenario cannot express: there, every failure falls back to
+  an assisted channel).
 
 Shares carry Wilson intervals; each contact is treated as an independent choice.
 """
@@ -61,6 +62,10 @@ def fit_behaviour(frame: pd.DataFrame, journeys: Journeys, max_attempts: int) ->
         f"at max_attempts {max_attempts}; Wilson"
     )
     total = int(keep.sum())
+    if total == 0:
+        reason = f"all {len(keep)} abandons are near the log's end or at max_attempts"
+        names = ("behaviour.after_abandon", "behaviour.retry_delay")
+        return [], [Unfitted(name, reason) for name in names]
     estimates = [
         share(f"behaviour.after_abandon.{key}", k, total, method)
         for key, k in counts.items()
@@ -96,6 +101,10 @@ def fit_self_service(frame: pd.DataFrame, journeys: Journeys) -> Fitted:
     follow = follow[keep]
     channel = np.asarray(frame["channel"]).astype(object)
     nxt = channel[follow[follow >= 0]]
+    nxt = nxt[np.isin(nxt, ASSISTED)]  # a second self-service session is not a fallback
+    if len(nxt) == 0:
+        reason = "no failed session was followed by another contact (or all are near the end)"
+        return estimates, [Unfitted("channels.self_service.fallback", reason)]
     method = (
         f"channel of the customer's next contact within {journeys.window / 3600:g} h "
         "of a failed session; Wilson"
@@ -108,9 +117,10 @@ def fit_self_service(frame: pd.DataFrame, journeys: Journeys) -> Fitted:
     estimates.append(
         share(
             "channels.self_service.no_fallback",
-            int(np.sum(follow < 0)),
+            len(follow) - len(nxt),
             len(follow),
-            "failed sessions with no follow-up (not in the scenario format); Wilson",
+            "failed sessions followed by nothing, or by self-service again (not in the "
+            "scenario format); Wilson",
         )
     )
     return estimates, []

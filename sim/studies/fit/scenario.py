@@ -39,8 +39,10 @@ def format_seconds(seconds: float) -> str:
 
 
 def rounded_shares(shares: dict[str, float], digits: int = SHARE_DIGITS) -> dict[str, float]:
-    """Shares rounded to ``digits``, the largest adjusted so that they still sum to 1."""
-    rounded = {key: round(value, digits) for key, value in shares.items()}
+    """Shares scaled to sum to 1 and rounded to ``digits``, the largest adjusted so that the
+    rounded shares still sum to 1 (a scenario's ``first_channel`` or ``fallback`` must)."""
+    total = sum(shares.values())
+    rounded = {key: round(value / total, digits) for key, value in shares.items()}
     if rounded:
         largest = max(rounded, key=lambda key: rounded[key])
         rest = sum(v for key, v in rounded.items() if key != largest)

@@ -91,6 +91,9 @@ def _handoff(frame: pd.DataFrame, answered: np.ndarray, journeys: Journeys) -> F
     follow, _ = journeys.follow_up(rows, moment)
     keep = ~journeys.censored(moment)
     follow = follow[keep]
+    if len(follow) == 0:
+        reason = "every answered thread is too near the log's end to see a handoff"
+        return [], [Unfitted("channels.social.handoff", reason)]
     channel = np.asarray(frame["channel"]).astype(object)
     nxt = np.where(follow >= 0, channel[np.maximum(follow, 0)], "")
     private = {ch: int(np.sum(nxt == ch)) for ch in ("phone", "email")}
