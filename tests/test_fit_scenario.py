@@ -143,3 +143,16 @@ def test_the_yaml_writer_quotes_what_yaml_would_misread() -> None:
     assert "from: 08:00  # fitted: a note" in text  # read back as text: checked above
     assert "to: '16:00'" in text  # YAML 1.1 would read an unquoted 16:00 as 960
     assert text.startswith("# a header\n")
+
+
+def test_the_profile_resolution_follows_the_interval_and_a_base_may_be_a_scenario() -> None:
+    log = generate(Truth(days=14, issues_per_day=300.0), seed=12)
+    base = validate_data(multichannel_data())
+    hourly = fit_frame(log, base=base, interval="1h")
+    assert hourly.scenario_data["run"]["interval"] == "1h"
+    assert len(hourly.scenario_data["demand"]["profile"]) == 24
+    assert hourly.scenario_data["pools"]["voice"]["schedule"][0]["from"] == "07:00"
+    as_data = fit_frame(log, base=multichannel_data(), interval="1h")
+    assert as_data.scenario_data == hourly.scenario_data
+    with pytest.raises(ValueError, match="does not divide a day"):
+        fit_frame(log, interval="7min")
