@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from builders import build, mmc_data
 from sim import api
 from sim.io.guard import OutputPathError, check_output_target
 from sim.io.layout import ccsim_files, folder_kinds, folder_owner, foreign_files
+from sim.io.swap import replace_folder
 
 ROOT_USER = os.geteuid() == 0
 
@@ -169,3 +172,81 @@ def test_a_read_only_output_folder_is_refused_even_with_overwrite(outputs):
         assert "is read-only" in refused(outputs / "run", overwrite=True)
     finally:
         (outputs / "run").chmod(0o755)
+
+
+def test_a_symlinked_output_folder_is_written_through(outputs):
+    (outputs / "link").symlink_to(outputs / "run")
+    real = check_output_target(Path("outputs/link"), "run", owner="mmc")
+    assert real == (outputs / "run").resolve()
+    stage = real.parent / ".run.staging-1"
+    shutil.copytree(outputs / "run", stage)
+    (stage / "summary.csv").write_text("new\n")
+    replace_folder(stage, real, "run")
+    assert (outputs / "link").is_symlink()  # the link stays a link ...
+    assert (outputs / "link" / "summary.csv").read_text() == "new\n"  # ... to the new outputs
+    with pytest.raises(OutputPathError):
+        replace_folder(stage, outputs / "link", "run")  # never swap at the link itself
+
+
+def test_foreign_files_survive_the_swap(outputs):
+    run = outputs / "run"
+    (run / "notes.txt").write_text("mine")
+    (run / "analysis").mkdir()
+    (run / "analysis" / "fig.png").write_bytes(b"png")
+    (run / "plots").mkdir()
+    (run / "plots" / "old.png").write_bytes(b"old")
+    run.chmod(0o750)
+    assert foreign_files(run, "run") == ["analysis", "notes.txt"]
+    stage = outputs / ".run.staging-1"
+    stage.mkdir()
+    (stage / "summary.csv").write_text("new\n")
+    assert replace_folder(stage, run, "run") == ["analysis", "notes.txt"]
+    assert sorted(os.listdir(run)) == ["analysis", "notes.txt", "summary.csv"]
+    assert (run / "notes.txt").read_text() == "mine"
+    assert (run / "analysis" / "fig.png").read_bytes() == b"png"
+    assert run.stat().st_mode & 0o777 == 0o750
+    assert sorted(os.listdir(outputs)) == ["compare", "run", "sweep"]  # no debris
+
+
+def test_overwriting_a_sweep_with_a_run_keeps_only_foreign_files(outputs):
+    sweep = outputs / "sweep"
+    (sweep / "notes.txt").write_text("mine")
+    stage = outputs / ".sweep.staging-1"
+    shutil.copytree(outputs / "run", stage)
+    assert replace_folder(stage, sweep, "run") == ["notes.txt"]
+    assert folder_kinds(sweep) == {"run"}
+    assert not (sweep / "p000").exists() and (sweep / "notes.txt").exists()
+
+
+def test_a_swap_into_a_new_folder(outputs):
+    stage = outputs / ".fresh.staging-1"
+    stage.mkdir()
+    (stage / "summary.csv").write_text("new\n")
+    assert replace_folder(stage, outputs / "fresh", "run") == []
+    assert (outputs / "fresh" / "summary.csv").exists() and not stage.exists()
+
+
+def test_a_foreign_file_that_clashes_with_a_new_one_stops_the_swap(outputs):
+    run = outputs / "run"
+    (run / "extra.csv").write_text("mine")
+    stage = outputs / ".run.staging-1"
+    stage.mkdir()
+    (stage / "extra.csv").write_text("ccsim's, unknown to ccsim_files")
+    with pytest.raises(OutputPathError, match=r"extra\.csv would be both kept and replaced"):
+        replace_folder(stage, run, "run")
+    assert (run / "extra.csv").read_text() == "mine" and (run / "run.json").exists()
+
+
+def test_ctrl_c_during_the_renames_is_delivered_after_them():
+    from sim.io.swap import _signals_held
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    finished = []
+    try:
+        with pytest.raises(KeyboardInterrupt), _signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # a Python handler would run here, between two renames
+            finished.append(True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert finished == [True]
