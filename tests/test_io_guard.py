@@ -63,6 +63,7 @@ def test_a_new_or_matching_folder_is_accepted(outputs):
     assert check_output_target(Path("outputs/deep/er/new"), "sweep") == outputs / "deep/er/new"
     assert check_output_target(outputs / "run", "run", owner="mmc") == outputs / "run"
     assert check_output_target(outputs / "sweep", "sweep", owner="mmc") == outputs / "sweep"
+    assert check_output_target(outputs / "compare", "compare", owner="x") == outputs / "compare"
     (outputs / "empty").mkdir()
     assert check_output_target(outputs / "empty", "compare") == outputs / "empty"
 

@@ -214,7 +214,8 @@ def _check_existing_folder(
         return
     kinds, flag = folder_kinds(real), _FLAG[kind]
     if kinds == {kind}:
-        found = folder_owner(real, kind) if owner is not None else owner
+        checked = owner is not None and kind != "compare"  # compare folders name no owner
+        found = folder_owner(real, kind) if checked else owner
         if found == owner:
             return
         what = f"scenario '{printable(found)}'" if found else "a scenario it does not name"
