@@ -93,4 +93,5 @@ def test_printable_removes_escapes_and_controls():
     assert printable("a\nb\tc\x00d\x7f") == "a?b?c?d?"
     assert printable("\x1b]8;;http://x\x1b\\link") == "link"
     assert printable("\u202eabc") == "?abc"
-    assert printable("Zürich 2024") == "Zürich 2024"
+    assert printable("Zürich\u00a02024") == "Zürich\u00a02024"
+    assert printable("a\u2028b") == "a?b"

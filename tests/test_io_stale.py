@@ -50,6 +50,7 @@ def test_only_dead_processes_debris_goes(tmp_path, pids):
     run_folder(tmp_path / "y")
     run_folder(tmp_path / f".y.previous-{dead}")
     (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / f".notes.{dead}.tmp").write_text("the user's, named like a temporary")
     (tmp_path / f".q.staging-{dead}").symlink_to(tmp_path / "y")  # not ours: a link
 
     removed = clean_stale(tmp_path)
@@ -66,7 +67,8 @@ def test_only_dead_processes_debris_goes(tmp_path, pids):
     assert not gone & left
     for name in (".x.staging-", ".p000.tmp-", ".ccsim-probe-"):
         assert any(entry.startswith(f"{name}{alive}") for entry in left)
-    assert {"y", "notes.txt", f".q.staging-{dead}", f".summary.csv.{alive}.tmp"} <= left
+    assert {"y", "notes.txt", f".notes.{dead}.tmp", f".q.staging-{dead}"} <= left
+    assert f".summary.csv.{alive}.tmp" in left
     assert (tmp_path / "y" / "run.json").exists()
 
 

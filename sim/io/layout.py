@@ -51,16 +51,19 @@ MARKERS: dict[FolderKind, str] = {
 """The file whose presence (and contents) makes a folder a ccsim folder of that kind."""
 
 POINT_FOLDER = re.compile(r"^p\d+$")
+_WRITTEN = sorted({*_FILES["run"], *_FILES["sweep"], *_FILES["compare"], "point.json", "done"})
 DEBRIS = {
     "staging": re.compile(r"^\.(?P<name>.+)\.staging-(?P<pid>\d+)$"),
     "previous": re.compile(r"^\.(?P<name>.+)\.previous-(?P<pid>\d+)$"),
     "point": re.compile(r"^\.(?P<name>p\d+)\.tmp-(?P<pid>\d+)$"),
-    "write": re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$"),
+    "write": re.compile(rf"^\.(?P<name>{'|'.join(map(re.escape, _WRITTEN))})\.(?P<pid>\d+)\.tmp$"),
     "probe": re.compile(r"^\.ccsim-probe-(?P<pid>\d+)-"),
 }
 """Hidden names of ccsim's temporary entries, each with the PID of the process that made it:
 a staging folder and a moved-aside previous folder (beside an output folder), a sweep point
-being written (inside a sweep folder), a file being written atomically, a writability probe."""
+being written (inside a sweep folder), one of ccsim's files being written atomically
+(``.summary.csv.PID.tmp``; only names ccsim writes, so a user's ``.notes.1.tmp`` is not
+taken for debris), a writability probe."""
 _TOP_LEVEL = re.compile(r'^ {2}"(ccsim_version|scenario)": (.*?),?\s*$')
 
 

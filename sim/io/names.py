@@ -60,8 +60,9 @@ def printable(text: str) -> str:
     or formatting character (newline, tab, NUL, DEL, bidirectional overrides, zero-width
     characters) shown as ``?``, so a name is one visible line that cannot restyle, move the
     cursor, retitle the window or reorder what is displayed around it."""
+    hidden = ("Zl", "Zp")  # line and paragraph separators; other spaces show as spaces
     return "".join(
-        "?" if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch
+        "?" if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in hidden else ch
         for ch in strip_escapes(text)
     )
 
