@@ -9,8 +9,8 @@ before any simulation starts, and keep it safe while outputs are swapped in:
 - :mod:`sim.io.lock` — one writer per output target (an advisory ``flock``);
 - :mod:`sim.io.layout` — which files ccsim writes into a run, sweep or compare folder, and
   which are somebody else's;
-- :mod:`sim.io.guard` — every output-path problem found up front, and the staging swap that
-  keeps foreign files;
+- :mod:`sim.io.guard` — every output-path problem found up front, before any simulation;
+- :mod:`sim.io.swap` — a complete staging folder swapped in, foreign files kept;
 - :mod:`sim.io.stale` — debris of killed processes (staging, previous and temporary folders,
   lock files) removed, or a cut-short swap undone, once their process is gone;
 - :mod:`sim.io.reading` — bounded reads of regular files only, and when a file's contents

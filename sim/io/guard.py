@@ -195,9 +195,10 @@ def _check_existing_file(real: Path, shown: str, overwrite: bool) -> None:
 def _check_existing_folder(
     real: Path, shown: str, kind: FolderKind, owner: str | None, overwrite: bool
 ) -> None:
-    if not stat.S_ISDIR(os.stat(real).st_mode):
+    mode = os.stat(real).st_mode
+    if not stat.S_ISDIR(mode):
         raise OutputPathError(f"{shown} exists and is not a folder; choose another folder with -o")
-    no_write_bits = not os.stat(real).st_mode & 0o222  # read-only even for root
+    no_write_bits = not mode & 0o222  # read-only even for root, who could write anyway
     if no_write_bits or not os.access(real, os.R_OK | os.W_OK | os.X_OK):
         raise OutputPathError(
             f"{shown} is read-only; make it writable (chmod u+rwx) or choose another folder"
@@ -206,11 +207,17 @@ def _check_existing_folder(
         stuck = unmovable(real, foreign_files(real, kind))
         if stuck:
             raise OutputPathError(
-                f"{shown} holds read-only folders ccsim did not write ({', '.join(stuck)}) "
+                f"{shown} holds read-only folders ccsim did not write ({listing(stuck)}) "
                 "that could not be kept in the new outputs; make them writable or move them"
             )
+    if not overwrite:
+        _check_contents(real, shown, kind, owner)
+
+
+def _check_contents(real: Path, shown: str, kind: FolderKind, owner: str | None) -> None:
+    """A non-empty folder must already be this kind's, and of ``owner`` if given."""
     entries = visible_entries(real)
-    if overwrite or not entries:
+    if not entries:
         return
     kinds, flag = folder_kinds(real), _FLAG[kind]
     if kinds == {kind}:
@@ -231,11 +238,10 @@ def _check_existing_folder(
             f"or pass {flag} to replace it"
         )
     named = [name for name in entries if is_ccsim_entry(real, name, {kind})]
-    held = listing(entries)
     consequence = f"{listing(named)} would be replaced, the rest kept" if named else "all kept"
     raise OutputPathError(
-        f"{shown} holds files ccsim did not write ({held}); choose another folder with -o, "
-        f"or pass {flag} to write there anyway ({consequence})"
+        f"{shown} holds files ccsim did not write ({listing(entries)}); choose another folder "
+        f"with -o, or pass {flag} to write there anyway ({consequence})"
     )
 
 

@@ -120,11 +120,12 @@ def foreign_files(folder: Path, kind: Kind) -> list[str]:
     """The entries of ``folder`` that ccsim did not write, sorted: every name that is not
     ccsim's for ``kind`` nor for any kind of ccsim folder ``folder`` already is (so a sweep
     replaced by a run with ``--overwrite`` is not foreign, but ``notes.txt`` always is).
-    An unreadable or missing folder has none."""
+    A missing folder has none; an unreadable one raises :class:`OSError` (an empty answer
+    would let a swap delete what it could not see)."""
     kinds: set[str] = {kind, *folder_kinds(folder)}
     try:
         names = sorted(entry.name for entry in folder.iterdir())
-    except OSError:
+    except FileNotFoundError:
         return []
     return [name for name in names if not is_ccsim_entry(folder, name, kinds)]
 

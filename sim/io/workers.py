@@ -7,9 +7,11 @@ worker initialiser, makes a worker end as soon as its parent is gone.
 
 On Linux the kernel does it: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` asks for SIGKILL when the
 parent dies. Caveat: the kernel means the parent *thread* that forked the worker, so a worker
-forked from a thread that ends while the parent lives is killed too; pools that start their
-workers from a long-lived thread (the main thread, or an executor's manager thread that
-lives as long as the pool) are fine. Elsewhere a daemon thread polls every
+forked from a thread that ends while the parent lives is killed too. A
+``ProcessPoolExecutor`` with the fork start method (Linux, Python 3.11) forks all its workers
+in the thread that makes the first ``submit``, and replacements from its manager thread,
+which lives as long as the pool: submit from the main thread (as ccsim's executors do) or
+from a thread that outlives the pool. Elsewhere a daemon thread polls every
 :data:`POLL_SECONDS`.
 """
 
