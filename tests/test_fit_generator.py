@@ -13,7 +13,7 @@ import pytest
 from fit_checks import recovery_problems
 from fit_generator import Truth, expected, generate
 
-from sim.model.centre import simulate
+from sim.experiment.replication import simulate
 from sim.scenario import load_scenario
 from sim.studies.fit import fit_frame, fit_log
 

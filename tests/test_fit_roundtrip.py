@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from fit_checks import recovery_problems
 
-from sim.experiment import run_scenario
+from sim.experiment.replication import run_scenario
 from sim.scenario import validate_data
 from sim.studies.fit import clean_log, fit_frame, log_from_trace
 from sim.studies.fit.journeys import find_journeys

@@ -136,7 +136,7 @@ def test_a_holder_cleans_its_own_targets_debris(tmp_path, pids):
 def test_the_staging_folder_of_a_run_killed_by_kill_9(tmp_path):
     """The existing staged_folder names its staging folder as clean_stale expects."""
     code = (
-        "import sys, time\nfrom pathlib import Path\nfrom sim.outputs import staged_folder\n"
+        "import sys, time\nfrom pathlib import Path\nfrom sim.io.folders import staged_folder\n"
         "with staged_folder(Path(sys.argv[1])) as stage:\n"
         "    (stage / 'summary.csv').write_text('half')\n"
         "    print(stage, flush=True)\n"

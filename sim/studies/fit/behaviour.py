@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.scenario.schema import ASSISTED, CHANNELS
+from sim.scenario.registry import assisted_names, channel_names
 from sim.studies.fit.durations import MIN_VALUES, fit_duration
 from sim.studies.fit.estimate import Fitted, Unfitted, share
 from sim.studies.fit.journeys import Journeys
@@ -52,7 +52,7 @@ def fit_behaviour(frame: pd.DataFrame, journeys: Journeys, max_attempts: int) ->
     next_channel = np.where(follow >= 0, channel[np.maximum(follow, 0)], "")
     retry = (follow >= 0) & (next_channel == channel[rows])
     counts = {"retry": int(retry.sum())}
-    for ch in CHANNELS:
+    for ch in channel_names():
         counts[f"switch.{ch}"] = int(((follow >= 0) & ~retry & (next_channel == ch)).sum())
     counts["give_up"] = int((follow < 0).sum())
     method = (
@@ -69,7 +69,7 @@ def fit_behaviour(frame: pd.DataFrame, journeys: Journeys, max_attempts: int) ->
     estimates = [
         share(f"behaviour.after_abandon.{key}", k, total, method)
         for key, k in counts.items()
-        if k > 0 or key in ("retry", "give_up") or key.removeprefix("switch.") in ASSISTED
+        if k > 0 or key in ("retry", "give_up") or key.removeprefix("switch.") in assisted_names()
     ]
     unfitted: list[Unfitted] = []
     delays = arrived[follow[retry]] - moment[retry]
@@ -101,7 +101,7 @@ def fit_self_service(frame: pd.DataFrame, journeys: Journeys) -> Fitted:
     follow = follow[keep]
     channel = np.asarray(frame["channel"]).astype(object)
     nxt = channel[follow[follow >= 0]]
-    nxt = nxt[np.isin(nxt, ASSISTED)]  # a second self-service session is not a fallback
+    nxt = nxt[np.isin(nxt, assisted_names())]  # a second self-service session is not a fallback
     if len(nxt) == 0:
         reason = "no failed session was followed by another contact (or all are near the end)"
         return estimates, [Unfitted("channels.self_service.fallback", reason)]
@@ -109,7 +109,7 @@ def fit_self_service(frame: pd.DataFrame, journeys: Journeys) -> Fitted:
         f"channel of the customer's next contact within {journeys.window / 3600:g} h "
         "of a failed session; Wilson"
     )
-    counts = {ch: int(np.sum(nxt == ch)) for ch in ASSISTED}
+    counts = {ch: int(np.sum(nxt == ch)) for ch in assisted_names()}
     estimates += [
         share(f"channels.self_service.fallback.{ch}", k, len(nxt), method)
         for ch, k in counts.items()

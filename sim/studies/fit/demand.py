@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from sim.scenario.schema import CHANNELS, WEEKDAYS
+from sim.scenario.registry import channel_names
+from sim.scenario.schema import WEEKDAYS
 from sim.scenario.units import DAY
 from sim.studies.fit.estimate import CONFIDENCE, Estimate, Fitted, Unfitted, share
 
@@ -112,7 +113,7 @@ def fit_demand(
     profile = _profile("demand.profile", bins[starts], interval, what)
     estimates += profile
     channel = np.asarray(frame["channel"])
-    for ch in CHANNELS:
+    for ch in channel_names():
         mask = starts & (channel == ch)
         if mask.any():
             rows = _profile(f"demand.channel_profile.{ch}", bins[mask], interval, what)
@@ -262,7 +263,7 @@ def _first_channel(channels: np.ndarray, from_customers: bool) -> list[Estimate]
     total = len(channels)
     return [
         share(f"demand.first_channel.{ch}", int(np.sum(channels == ch)), total, method)
-        for ch in CHANNELS
+        for ch in channel_names()
     ]
 
 

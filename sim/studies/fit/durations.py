@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from sim.scenario.schema import ASSISTED
+from sim.scenario.registry import assisted_names
 from sim.studies.fit.estimate import CONFIDENCE, Estimate, Fitted, Unfitted, t_interval, z_value
 
 FAMILIES = {"exponential": stats.expon, "lognormal": stats.lognorm, "gamma": stats.gamma}
@@ -126,7 +126,7 @@ def fit_handle_times(frame: pd.DataFrame) -> tuple[Fitted, pd.DataFrame]:
     estimates: list[Estimate] = []
     unfitted: list[Unfitted] = []
     histograms = []
-    for channel in ASSISTED:
+    for channel in assisted_names():
         prefix = f"channels.{channel}.handle_time"
         if "handle" not in frame.columns:
             unfitted.append(Unfitted(prefix, "the log has no handle_seconds column"))

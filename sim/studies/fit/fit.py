@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario import Scenario
-from sim.scenario.schema import ASSISTED, CHANNELS
+from sim.scenario.registry import assisted_names, channel_names
 from sim.scenario.units import DAY, parse_duration
 from sim.studies.fit.behaviour import DEFAULT_MAX_ATTEMPTS, fit_behaviour, fit_self_service
 from sim.studies.fit.demand import Days, find_days, fit_demand
@@ -237,9 +237,9 @@ def _pools_from_log(
         return None
     found = {e.parameter: e.estimate for e in estimates}
     channel = np.asarray(frame["channel"])[answered]
-    mean = np.array([found.get(f"channels.{c}.handle_time.mean", 300.0) for c in CHANNELS])
+    mean = np.array([found.get(f"channels.{c}.handle_time.mean", 300.0) for c in channel_names()])
     handle = frame["handle"].to_numpy(float)[answered] if "handle" in frame else np.nan
-    codes = np.asarray(frame["channel"].cat.codes)[answered]  # positions in CHANNELS
+    codes = np.asarray(frame["channel"].cat.codes)[answered]  # positions in channel_names()
     work = np.where(np.isfinite(handle), handle, mean[codes])
     span = max(float(frame["arrived"].max() - frame["arrived"].min()), DAY)
     table = pd.DataFrame({"pool": pool[answered], "channel": channel, "work": work})
@@ -247,10 +247,10 @@ def _pools_from_log(
     pools: dict[str, Any] = {}
     for name in totals.index.get_level_values(0).unique():
         busy = totals.loc[name].sum() / span
-        skills = [c for c in ASSISTED if c in totals.loc[name].index]
+        skills = [c for c in assisted_names() if c in totals.loc[name].index]
         pools[str(name)] = {"agents": max(1, math.ceil(busy / OCCUPANCY)), "skills": skills}
     served = {c for pool in pools.values() for c in pool["skills"]}
-    missing = [c for c in ASSISTED if c not in served]
+    missing = [c for c in assisted_names() if c not in served]
     if missing:
         first = next(iter(pools))
         pools[first]["skills"] += missing

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.scenario.schema import CHANNELS
+from sim.scenario.registry import channel_names
 
 REQUIRED = ("arrived_at", "channel", "outcome", "wait_seconds")
 OPTIONAL = (
@@ -294,8 +294,8 @@ def _timestamps(column: pd.Series) -> pd.Series:
 
 def _channels(column: pd.Series, checker: _Checker) -> pd.Categorical:
     labels = _labels(column, lambda t: t.lower().replace("-", "_").replace(" ", "_"))
-    channel = _among(labels, CHANNELS, None)
-    channels = ", ".join(CHANNELS)
+    channel = _among(labels, channel_names(), None)
+    channels = ", ".join(channel_names())
     checker.flag(f"channel is missing or not one of {channels}", channel.codes < 0, True)
     return channel
 

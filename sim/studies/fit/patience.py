@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from sim.scenario.schema import ASSISTED
+from sim.scenario.registry import assisted_names
 from sim.studies.fit.estimate import (
     CONFIDENCE,
     Estimate,
@@ -42,7 +42,7 @@ def fit_patience(frame: pd.DataFrame) -> tuple[Fitted, pd.DataFrame]:
     outcome = np.asarray(frame["outcome"])
     channel = np.asarray(frame["channel"])
     wait = frame["wait"].to_numpy(float)
-    for ch in ASSISTED:
+    for ch in assisted_names():
         mask = (channel == ch) & np.isin(outcome, ["answered", "abandoned"]) & np.isfinite(wait)
         abandoned = outcome[mask] == "abandoned"
         if not abandoned.any():

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sim.scenario import validate_data
-from sim.scenario.schema import ASSISTED, CHANNELS, Email, Phone, Social
+from sim.scenario.channels import Email, Phone, Social
+from sim.scenario.registry import assisted_names, channel_names
 from sim.scenario.units import DAY, format_duration, parse_duration
 from sim.studies.fit.estimate import Estimate, Unfitted
 from sim.studies.fit.yamltext import commented_yaml
@@ -58,7 +59,7 @@ def default_base(estimates: Sequence[Estimate], pools: dict[str, Any] | None = N
     sizes are not fitted: a planner should staff the result with ``ccsim staff``.
     """
     if pools is None:
-        pools = {"agents": {"agents": agents_for(estimates), "skills": list(ASSISTED)}}
+        pools = {"agents": {"agents": agents_for(estimates), "skills": list(assisted_names())}}
     return {
         "name": "fitted",
         "description": "Fitted from a contact log by ccsim fit.",
@@ -77,8 +78,8 @@ def agents_for(estimates: Sequence[Estimate]) -> int:
         "social": Social().handle_time.mean * found.get("channels.social.exchanges", 1.0),
     }
     workload = 0.0
-    for channel in ASSISTED:
-        first = found.get(f"demand.first_channel.{channel}", 1.0 / len(CHANNELS))
+    for channel in assisted_names():
+        first = found.get(f"demand.first_channel.{channel}", 1.0 / len(channel_names()))
         mean = found.get(f"channels.{channel}.handle_time.mean", defaults[channel])
         workload += per_day * first * mean
     return max(1, math.ceil(workload / DAY / OCCUPANCY))
@@ -103,7 +104,7 @@ def fitted_scenario(
     found = {e.parameter: e for e in estimates if math.isfinite(e.estimate)}
     notes: list[str] = []
     _demand(data, found, notes)
-    for channel in ASSISTED:
+    for channel in assisted_names():
         _set_distribution(data["channels"][channel], "handle_time", found, f"channels.{channel}")
     patience = found.get("channels.phone.patience.mean")
     if patience is not None:
@@ -129,7 +130,7 @@ def _demand(data: dict, found: dict[str, Estimate], notes: list[str]) -> None:
         demand["issues_per_day"] = round(found["demand.issues_per_day"].estimate, 1)
     if "demand.day_variability" in found:
         demand["day_variability"] = round(found["demand.day_variability"].estimate, 4)
-    first = _shares(found, "demand.first_channel", CHANNELS)
+    first = _shares(found, "demand.first_channel", channel_names())
     if first:
         demand["first_channel"] = rounded_shares(first)
     profile = []
@@ -162,7 +163,7 @@ def _set_distribution(section: dict, key: str, found: dict[str, Estimate], prefi
 
 
 def _after_abandon(data: dict, found: dict[str, Estimate], notes: list[str]) -> None:
-    keys = ["retry", "give_up", *(f"switch.{ch}" for ch in CHANNELS)]
+    keys = ["retry", "give_up", *(f"switch.{ch}" for ch in channel_names())]
     shares = _shares(found, "behaviour.after_abandon", keys)
     if not shares:
         return
@@ -187,7 +188,7 @@ def _self_service(data: dict, found: dict[str, Estimate]) -> None:
     section = data["channels"]["self_service"]
     if "channels.self_service.success" in found:
         section["success"] = round(found["channels.self_service.success"].estimate, SHARE_DIGITS)
-    fallback = _shares(found, "channels.self_service.fallback", ASSISTED)
+    fallback = _shares(found, "channels.self_service.fallback", assisted_names())
     if fallback:
         section["fallback"] = rounded_shares({k: v for k, v in fallback.items() if v > 0})
 

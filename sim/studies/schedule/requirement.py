@@ -49,7 +49,8 @@ import numpy as np
 import pandas as pd
 
 from sim import analytic
-from sim.scenario.schema import ASSISTED, Pool, Scenario
+from sim.scenario.registry import assisted_names
+from sim.scenario.schema import Pool, Scenario
 from sim.studies.schedule.errors import ScheduleError
 from sim.studies.schedule.grid import WeekGrid
 
@@ -75,7 +76,7 @@ def channel_shares(scenario: Scenario) -> dict[str, float]:
     failed = first.get("self_service", 0.0) * (1.0 - portal.success)
     return {
         channel: first.get(channel, 0.0) + failed * portal.fallback.get(channel, 0.0)
-        for channel in ASSISTED
+        for channel in assisted_names()
     }
 
 
@@ -98,7 +99,7 @@ def pool_split(
     a channel's shares explicitly (they must name serving pools and sum to 1).
     """
     result: dict[str, dict[str, float]] = {}
-    for channel in ASSISTED:
+    for channel in assisted_names():
         serving = [name for name, pool in scenario.pools.items() if channel in pool.skills]
         if not serving:
             continue

@@ -42,17 +42,11 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.loading import parse_yaml_value
 from sim.scenario.overrides import format_path
-from sim.scenario.schema import (
-    NonNegativeDuration,
-    NonNegativeNumber,
-    PositiveDuration,
-    Section,
-    parse_clock,
-    parse_days,
-)
+from sim.scenario.schema import parse_clock, parse_days
+from sim.scenario.types import NonNegativeDuration, NonNegativeNumber, PositiveDuration, Section
 from sim.scenario.units import DAY, format_duration, parse_duration
+from sim.scenario.yaml_io import parse_yaml_value
 from sim.studies.schedule.template_checks import check_templates
 
 MAX_FILE_BYTES = 1_000_000
