@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.experiment.catalogue import Key
+from sim.experiment.t_table import MAX_DF, T975
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,10 +29,17 @@ SUMMARY_COLUMNS = ["scope", "metric", "mean", "ci_low", "ci_high", "replications
 
 
 def t_quantile(probability: float, df: float) -> float:
-    """The Student t quantile (SciPy's, imported on first use)."""
-    from scipy import stats
+    """The Student t quantile at ``probability`` with ``df`` degrees of freedom.
 
-    return float(stats.t.ppf(probability, df))
+    The 95% intervals' quantile (0.975) for whole ``df`` up to 1000 comes from a table of
+    SciPy's own values (:mod:`sim.experiment.t_table`), so a run never imports SciPy for its
+    intervals; anything else (another confidence, Welch's fractional ``df``) asks SciPy.
+    """
+    if probability == 0.975 and df == int(df) and 1 <= df <= MAX_DF:
+        return T975[int(df)]
+    from scipy import special
+
+    return float(special.stdtrit(df, probability))
 
 
 @dataclass(frozen=True)
