@@ -8,7 +8,11 @@
     run path (``simulate``: build, run, every metric and interval table);
 (b) the multichannel baseline scenario (one replication of 7 days plus its warm-up);
 (c) the same M/M/100+M written the idiomatic SimPy way (a process per customer, a Resource
-    request raced against a patience timeout) as the reference.
+    request raced against a patience timeout) as the reference;
+(d) whole process: ``ccsim run`` of (a)'s scenario from a YAML file with ``--no-plots`` in a
+    fresh interpreter — start-up, imports, loading, the simulation, summaries and CSV files
+    written — against (e), the SimPy script of (c) run as a whole process the same way;
+(f) start-up: ``ccsim --help`` and ``ccsim validate`` of the baseline, whole process.
 
 The three are run in interleaved rounds and each reports its best round (as ``timeit`` does):
 on a shared machine other tenants only ever slow a run down, so the best round is the
@@ -22,17 +26,18 @@ import argparse
 import cProfile
 import pstats
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import simpy
+from simpy_reference import AGENTS, AHT_MIN, LOAD, PATIENCE_MIN, simpy_reference
 
 from sim.experiment.replication import simulate
 from sim.scenario import Scenario, load_scenario, validate_data
 
-AGENTS, LOAD, AHT_MIN, PATIENCE_MIN = 100, 95.0, 5.0, 10.0
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -60,32 +65,30 @@ def ccsim_run(scenario: Scenario) -> int:
     return simulate(scenario, 0).contacts_simulated
 
 
-def simpy_reference(customers: int) -> int:
-    """Idiomatic SimPy: one process per customer, request | timeout, a Resource of agents."""
-    rng = np.random.default_rng(1)
-    env = simpy.Environment()
-    agents = simpy.Resource(env, capacity=AGENTS)
-    rate = LOAD / AHT_MIN  # per minute
-    served = abandoned = 0
+def whole_process(args: list[str]) -> float:
+    """Wall seconds of one run of ``python args...`` in a fresh interpreter."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, *args], check=True, capture_output=True)
+    return time.perf_counter() - started
 
-    def customer(env: simpy.Environment):
-        nonlocal served, abandoned
-        with agents.request() as request:
-            result = yield request | env.timeout(rng.exponential(PATIENCE_MIN))
-            if request in result:
-                served += 1
-                yield env.timeout(rng.exponential(AHT_MIN))
-            else:
-                abandoned += 1
 
-    def arrivals(env: simpy.Environment):
-        for _ in range(customers):
-            yield env.timeout(rng.exponential(1.0 / rate))
-            env.process(customer(env))
+def whole_process_runs(customers: int, folder: Path) -> dict[str, Callable[[], float]]:
+    """The whole-process commands: (d) ccsim run, (e) the SimPy script, (f) start-up."""
+    from sim.scenario import scenario_to_yaml
 
-    env.process(arrivals(env))
-    env.run()
-    return served + abandoned
+    scenario_file = folder / "mmc.yaml"
+    scenario_file.write_text(scenario_to_yaml(validate_data(mmc_scenario(customers))))
+    run = ["-m", "sim", "run", str(scenario_file), "--no-plots", "--quiet", "--workers", "1"]
+    run += ["-o", str(folder / "out"), "--overwrite"]
+    baseline = str(ROOT / "scenarios" / "baseline.yaml")
+    return {
+        "(d) ccsim run, whole process": lambda: whole_process(run),
+        "(e) SimPy script, whole process": lambda: whole_process(
+            [str(Path(__file__).with_name("simpy_reference.py")), str(customers)]
+        ),
+        "(f) ccsim --help": lambda: whole_process(["-m", "sim", "--help"]),
+        "(f) ccsim validate baseline": lambda: whole_process(["-m", "sim", "validate", baseline]),
+    }
 
 
 def rate_of(run: Callable[[], int]) -> tuple[int, float]:
@@ -121,21 +124,47 @@ def main() -> None:
     }
     print(f"M/M/{AGENTS}+M at {LOAD:g} Erlangs, {customers:,} customers; {rounds} round(s)")
     rates: dict[str, list[float]] = {label: [] for label in runs}
+    walls: dict[str, list[float]] = {}
     contacts: dict[str, int] = {}
-    for _ in range(rounds):
-        for label, run in runs.items():
-            contacts[label], rate = rate_of(run)
-            rates[label].append(rate)
+    with tempfile.TemporaryDirectory(prefix="ccsim-bench-") as folder:
+        processes = whole_process_runs(customers, Path(folder))
+        walls = {label: [] for label in processes}
+        for _ in range(rounds):
+            for label, run in runs.items():
+                contacts[label], rate = rate_of(run)
+                rates[label].append(rate)
+            for label, command in processes.items():
+                walls[label].append(command())
+    report(rates, contacts, walls, customers)
+    if args.profile:
+        for label, run in list(runs.items())[:2]:
+            top_entries(label, run)
+
+
+def report(
+    rates: dict[str, list[float]],
+    contacts: dict[str, int],
+    walls: dict[str, list[float]],
+    customers: int,
+) -> None:
+    """Print every figure: best round and median."""
     for label, values in rates.items():
         print(
             f"{label:<46} {contacts[label]:>9,} contacts  best {max(values):>9,.0f}/s"
             f"  median {statistics.median(values):>9,.0f}/s"
         )
+    for label, seconds in walls.items():
+        print(
+            f"{label:<46} best {min(seconds):>6.2f} s  median {statistics.median(seconds):>6.2f} s"
+        )
     a, b, c = (max(values) for values in rates.values())
+    d, e = (customers / min(walls[k]) for k in list(walls)[:2])
+    fixed = min(walls["(d) ccsim run, whole process"]) - customers / a
     print(f"(a)/(c) = {a / c:.2f}x   (a) = {a:,.0f}/s   (b) = {b:,.0f}/s   best rounds")
-    if args.profile:
-        for label, run in list(runs.items())[:2]:
-            top_entries(label, run)
+    print(
+        f"(d)/(e) = {d / e:.2f}x whole process ((d) = {d:,.0f}/s, (e) = {e:,.0f}/s); "
+        f"ccsim run beyond the simulation: {fixed:.2f} s"
+    )
 
 
 if __name__ == "__main__":
