@@ -13,6 +13,7 @@ import click
 from sim import __version__
 from sim.cli.compare import compare
 from sim.cli.erlang import erlang
+from sim.cli.fit import fit
 from sim.cli.plot import plot
 from sim.cli.run import run
 from sim.cli.staff import staff
@@ -30,5 +31,5 @@ def main() -> None:
     """
 
 
-for _command in (validate, run, plot, staff, sweep, compare, erlang):
+for _command in (validate, run, plot, staff, sweep, compare, erlang, fit):
     main.add_command(_command)

@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, PlainValidator
 
+NOMINAL_MONDAY = date(2024, 1, 1)
+"""The date shown for a horizon without ``run.start`` (a trace's timestamps start there)."""
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
