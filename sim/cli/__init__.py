@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from sim import __version__
+from sim.cli.backtest import backtest
 from sim.cli.compare import compare
 from sim.cli.erlang import erlang
 from sim.cli.fit import fit
@@ -31,5 +32,5 @@ def main() -> None:
     """
 
 
-for _command in (validate, run, plot, staff, sweep, compare, erlang, fit):
+for _command in (validate, run, plot, staff, sweep, compare, erlang, fit, backtest):
     main.add_command(_command)
