@@ -57,6 +57,8 @@ class Truth:
     reply_delay: float = 1200.0
     handoff: float = 0.35
     repeat_customers: float = 0.1
+    channel_profiles: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    """Channels whose issues follow a profile of their own (the rest follow ``profile``)."""
 
 
 def _lognormal(rng: np.random.Generator, mean: float, cv: float, n: int) -> np.ndarray:
@@ -103,13 +105,37 @@ class _Contacts:
         return pd.DataFrame(out)
 
 
+def _channel_arrivals(truth: Truth, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Issues drawn channel by channel, each with its own profile (or the shared one)."""
+    own = dict(truth.channel_profiles)
+    shape = 1 / truth.day_variability**2
+    factor = rng.gamma(shape, 1 / shape, truth.days)
+    weekday = np.asarray(truth.weekdays)[np.arange(truth.days) % 7]
+    times, channels = [], []
+    for name, share in zip(CHANNELS, truth.first_channel, strict=True):
+        profile = np.asarray(own.get(name, truth.profile))
+        profile = profile / profile.sum()
+        rate = truth.issues_per_day * share * (weekday * factor)[:, None] * profile[None, :]
+        counts = rng.poisson(rate).ravel()
+        width = DAY / len(profile)
+        starts = np.repeat(np.arange(counts.size) * width, counts)
+        times.append(starts + rng.random(starts.size) * width)
+        channels.append(np.full(starts.size, name, dtype="<U12"))
+    order = np.argsort(np.concatenate(times), kind="stable")
+    return np.concatenate(times)[order], np.concatenate(channels)[order]
+
+
 def generate(truth: Truth, seed: int) -> pd.DataFrame:
     """A contact log (``arrived_at, channel, outcome, wait_seconds, handle_seconds, customer,
     pool, public, exchanges, reply_delay_seconds``) sorted by arrival."""
     rng = np.random.default_rng(seed)
-    arrived = _arrivals(truth, rng)
-    n_issues = arrived.size
-    channel = np.asarray(CHANNELS)[rng.choice(4, n_issues, p=truth.first_channel)]
+    if truth.channel_profiles:
+        arrived, channel = _channel_arrivals(truth, rng)
+        n_issues = arrived.size
+    else:
+        arrived = _arrivals(truth, rng)
+        n_issues = arrived.size
+        channel = np.asarray(CHANNELS)[rng.choice(4, n_issues, p=truth.first_channel)]
     issue = np.arange(n_issues)
     made = np.zeros(n_issues, np.int64)
     out = _Contacts()
@@ -275,7 +301,12 @@ def expected(truth: Truth) -> dict[str, float]:
     for name, factor in zip(
         ("mon", "tue", "wed", "thu", "fri", "sat", "sun"), truth.weekdays, strict=True
     ):
-        values[f"demand.weekday.{name}"] = factor
-    for k, weight in enumerate(truth.profile):
-        values[f"demand.profile[{k}]"] = weight
+        values[f"demand.weekdays.{name}"] = factor
+    if not truth.channel_profiles:
+        for k, weight in enumerate(truth.profile):
+            values[f"demand.profile[{k}]"] = weight
+    for name, profile in truth.channel_profiles:
+        weights = np.asarray(profile) / np.mean(profile)
+        for k, weight in enumerate(weights):
+            values[f"demand.profiles.{name}[{k}]"] = float(weight)
     return values

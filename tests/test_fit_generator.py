@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fit_checks import recovery_problems
 from fit_generator import Truth, expected, generate
@@ -48,15 +49,35 @@ def test_the_chosen_families_are_the_generators(fitted) -> None:
     assert fitted.scenario_data["channels"]["social"]["handoff"]["to"] == "email"
 
 
-def test_weekday_factors_and_channel_profiles_travel_outside_the_scenario(fitted) -> None:
+def test_weekday_factors_are_written_and_one_shared_profile_when_shapes_agree(fitted) -> None:
     weekdays = fitted.extra_demand["weekdays"]
     assert list(weekdays) == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     assert sum(weekdays.values()) / 7 == pytest.approx(1.0)
     assert set(fitted.extra_demand["profiles"]) == {"phone", "email", "self_service", "social"}
     assert all(len(p) == 48 for p in fitted.extra_demand["profiles"].values())
     demand = fitted.scenario_data["demand"]
-    assert "weekdays" not in demand and "profiles" not in demand  # not in the schema yet
-    assert fitted.frame()["parameter"].str.startswith("demand.weekday.").sum() == 7
+    assert demand["weekdays"] == {d: round(f, 4) for d, f in weekdays.items()}
+    assert "profiles" not in demand  # the generator's channels share one profile
+    assert any("intraday shapes do not differ" in note for note in fitted.notes)
+    assert fitted.frame()["parameter"].str.startswith("demand.weekdays.").sum() == 7
+    assert "demand.weekdays.mon:" not in fitted.yaml_text  # a path, not a key
+    assert "  weekdays:\n    mon: " in fitted.yaml_text and "fitted: " in fitted.yaml_text
+
+
+EVENING = tuple(float(x) for x in 0.2 + (np.arange(48) >= 36))
+
+
+def test_channels_with_their_own_timing_get_their_own_profile() -> None:
+    truth = Truth(days=14, issues_per_day=1500.0, channel_profiles=(("email", EVENING),))
+    result = fit_frame(generate(truth, seed=5))
+    assert recovery_problems(result.estimates, expected(truth)) == []
+    profiles = result.scenario_data["demand"]["profiles"]
+    assert "email" in profiles and len(profiles["email"]) == 48
+    assert any("intraday shapes differ" in note for note in result.notes)
+    night, evening = np.mean(profiles["email"][:36]), np.mean(profiles["email"][36:])
+    assert evening / night == pytest.approx(1.2 / 0.2, rel=0.15)
+    scenario = result.scenario()
+    assert scenario.demand.by_channel and scenario.demand.profile_of("email") == profiles["email"]
 
 
 def test_report_tables_compare_the_data_with_the_fit(fitted) -> None:

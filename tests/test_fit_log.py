@@ -74,7 +74,8 @@ def test_a_missing_required_column_names_the_file_and_the_column(tmp_path: Path)
     path = write(tmp_path, "arrived_at,outcome,wait_seconds\n2026-01-05T08:00:00,answered,1\n")
     with pytest.raises(LogError, match=r"log\.csv: missing required column\(s\) channel") as info:
         read_log(path)
-    assert "--map" in str(info.value)
+    assert "with mapping ours=theirs" in str(info.value)  # the API's word for it
+    assert "with --map ours=theirs" in info.value.for_front_end(lambda name: "--map")
 
 
 def test_a_log_with_no_usable_rows_is_an_error(tmp_path: Path) -> None:

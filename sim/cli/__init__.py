@@ -11,8 +11,10 @@ from __future__ import annotations
 import click
 
 from sim import __version__
+from sim.cli.backtest import backtest
 from sim.cli.compare import compare
 from sim.cli.erlang import erlang
+from sim.cli.fit import fit
 from sim.cli.plot import plot
 from sim.cli.run import run
 from sim.cli.staff import staff
@@ -30,5 +32,5 @@ def main() -> None:
     """
 
 
-for _command in (validate, run, plot, staff, sweep, compare, erlang):
+for _command in (validate, run, plot, staff, sweep, compare, erlang, fit, backtest):
     main.add_command(_command)

@@ -36,7 +36,7 @@ def simulate(scenario: Scenario, replication: int, trace: Path | None = None) ->
     if trace is not None:
         from sim.io.trace import ContactTrace
 
-        observer = ContactTrace(trace, replication, scenario.run.warmup)
+        observer = ContactTrace(trace, replication, scenario.run.warmup, start=scenario.run.start)
     return tabulate(scenario, Centre(scenario, replication, observer).run())
 
 

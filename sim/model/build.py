@@ -9,11 +9,12 @@ not change a single number.
 from __future__ import annotations
 
 from sim.model.agents import Pool
-from sim.model.arrivals import ArrivalProcess
+from sim.model.arrivals import ArrivalProcess, ChannelArrivals
 from sim.model.behaviour import Behaviour
 from sim.model.channels import Channel, channel_class
 from sim.model.channels.base import AssistedChannel
 from sim.model.kit import Kit
+from sim.model.replay import GivenArrivals, GivenHandles, Replay
 from sim.model.routing import Dispatcher, routing_class
 
 
@@ -54,12 +55,27 @@ def build_behaviour(kit: Kit) -> Behaviour:
     return Behaviour(spec, kit.uniforms("behaviour"), kit.sampler(spec.retry_delay, "retry_delay"))
 
 
-def build_arrivals(kit: Kit) -> ArrivalProcess:
-    """The issues' arrival process over the run."""
-    return ArrivalProcess(
-        kit.scenario.demand,
+def build_arrivals(kit: Kit, replay: Replay | None = None) -> ArrivalProcess | GivenArrivals:
+    """The issues' arrival process over the run: one shared profile (the centre picks each
+    issue's first channel), per channel when the demand says so, or a replay's contacts."""
+    if replay is not None:
+        return GivenArrivals(replay)
+    demand = kit.scenario.demand
+    process = ChannelArrivals if demand.by_channel else ArrivalProcess
+    return process(
+        demand,
         kit.scenario.run.interval,
         kit.calendar.clock(0.0),
         kit.rng("arrivals"),
         kit.rng("day_factor"),
+        kit.scenario.run.start,
     )
+
+
+def given_handles(channels: dict[str, Channel]) -> dict[str, GivenHandles]:
+    """Each assisted channel's handle times, made to take a replay's given ones first."""
+    wrapped = {}
+    for name, channel in channels.items():
+        if isinstance(channel, AssistedChannel):
+            wrapped[name] = channel.handle_time = GivenHandles(channel.handle_time)
+    return wrapped

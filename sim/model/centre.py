@@ -23,6 +23,7 @@ from sim.model.build import (
     build_channels,
     build_pools,
     build_router,
+    given_handles,
 )
 from sim.model.contacts import (
     AWAITING_CUSTOMER,
@@ -44,6 +45,7 @@ from sim.model.counters import (
 )
 from sim.model.kit import Kit
 from sim.model.observer import ContactObserver, Outcome
+from sim.model.replay import GivenArrivals, Replay
 from sim.model.streams import cumulative_shares
 from sim.scenario.schema import Scenario
 
@@ -52,10 +54,15 @@ LIVE = (WAITING, SERVING, AWAITING_CUSTOMER, IN_TRANSIT)
 
 class Centre:
     """One replication of a scenario. ``observer``, when given, is told of every contact's
-    outcome (a trace writer, :mod:`sim.model.observer`)."""
+    outcome (a trace writer, :mod:`sim.model.observer`); ``replay``, when given, replaces
+    the demand model by a logged stream of contacts (:mod:`sim.model.replay`)."""
 
     def __init__(
-        self, scenario: Scenario, replication: int, observer: ContactObserver | None = None
+        self,
+        scenario: Scenario,
+        replication: int,
+        observer: ContactObserver | None = None,
+        replay: Replay | None = None,
     ) -> None:
         self.scenario = scenario
         self.replication = replication
@@ -66,7 +73,10 @@ class Centre:
         self.pool_stats = {p.name: PoolStats(self.n_intervals) for p in self.pools}
         self.router = build_router(kit, self.pools, self.channels)
         self.behaviour = build_behaviour(kit)
-        self.arrivals = build_arrivals(kit)
+        self.arrivals = build_arrivals(kit, replay)
+        self._given = given_handles(self.channels) if replay is not None else {}
+        self._staffing = replay.staffing if replay is not None else {}
+        self._check_staffing()
         self._first_choice = kit.uniforms("channel_choice")
         self._count_journeys()
         self._connect()
@@ -83,6 +93,7 @@ class Centre:
         base = self.first_channel.get(self._public, 0.0)
         jump = scenario.behaviour.jump_the_line
         self.jump = JumpTheLine(base, jump.rate, jump.max_social_first)
+        self._to_public = 0.0  # arrivals carrying a private channel that go public instead
         # per reporting interval of the issue's arising (plus the UNMEASURED one)
         self.issues = np.zeros(n + 1, np.int64)  # counted by the arrival process, in bulk
         self.resolved = counters(n)
@@ -122,6 +133,35 @@ class Centre:
         journey = Journey()
         journey.number = next(self._numbers)
         journey.created = now
+        journey.k = k
+        journey.first_channel = channel
+        journey.contacts = 0
+        journey.outcome = OPEN
+        journey.touched = False
+        self._contact(journey, channel, k)
+
+    def _new_channel_issue(self, payload: tuple[int, str]) -> None:
+        """An issue arises now whose first channel came with it (per-channel demand); the
+        jump-the-line habit moves some private ones to the public channel."""
+        k, channel = payload
+        switch = self._to_public > 0.0 and channel != self._public
+        if switch and next(self._first_choice) < self._to_public:
+            channel = self._public
+        self._open(k, channel)
+
+    def _new_given(self, payload: tuple[int, str, float]) -> None:
+        """A replayed contact arrives now, with its logged handle time (NaN: drawn)."""
+        k, channel, handle = payload
+        given = self._given.get(channel)
+        if given is not None:
+            given.given = handle
+        self._open(k, channel)
+
+    def _open(self, k: int, channel: str) -> None:
+        """A journey starts with a contact at ``channel`` (as :meth:`_new_issue` does inline)."""
+        journey = Journey()
+        journey.number = next(self._numbers)
+        journey.created = self.env.now
         journey.k = k
         journey.first_channel = channel
         journey.contacts = 0
@@ -200,6 +240,32 @@ class Centre:
         if next_change < math.inf:
             self.env.after(next_change, self._headcount_step, pool)
 
+    def _check_staffing(self) -> None:
+        for pool in self.pools:
+            if pool.name in self._staffing:
+                most = int(max(self._staffing[pool.name][1]))
+                if pool.productive(most) > len(pool.free):
+                    raise ValueError(
+                        f"replay staffing of pool {pool.name} reaches {most} agents; the "
+                        f"scenario's pool holds at most {len(pool.free)}"
+                    )
+
+    def _given_headcount(self, pool: Pool, times: np.ndarray, agents: np.ndarray) -> None:
+        """A replay's headcounts: the level in force at time 0 now, each later change at
+        its time."""
+        level = int(agents[0])
+        for t, count in zip(times.tolist(), agents.tolist(), strict=True):
+            if t <= 0.0:
+                level = int(count)
+            else:
+                self.env.after(t, self._set_headcount, (pool, int(count)))
+        self._set_headcount((pool, level))
+
+    def _set_headcount(self, change: tuple[Pool, int]) -> None:
+        pool, level = change
+        for agent in pool.set_headcount(self.env.now, level):
+            self.router.take_work(pool, agent)
+
     def _jump_the_line_period(self, _: None) -> None:
         """End of a period: customers' public-first habit follows last period's waits."""
         share = self.jump.update(
@@ -209,6 +275,8 @@ class Centre:
             channel.period_wait, channel.period_answered = 0.0, 0
         first = first_channel_shares(self.scenario.demand.first_channel, self._public, share)
         self._set_first_channel(first)
+        base = self.jump.base
+        self._to_public = max(0.0, (share - base) / (1.0 - base)) if base < 1.0 else 0.0
         self.env.after(
             self.scenario.behaviour.jump_the_line.period, self._jump_the_line_period, None
         )
@@ -267,7 +335,10 @@ class Centre:
         self._pool_base = {p.name: (0.0, 0.0, 0.0) for p in self.pools}
         self._closing_k = -1
         for pool in self.pools:
-            self._headcount_step(pool)
+            if pool.name in self._staffing:
+                self._given_headcount(pool, *self._staffing[pool.name])
+            else:
+                self._headcount_step(pool)
         jump = self.scenario.behaviour.jump_the_line
         if jump.enabled:
             self.env.after(jump.period, self._jump_the_line_period, None)
@@ -278,7 +349,12 @@ class Centre:
             self._schedule_boundary()
         until = self.calendar.run_until
         arrivals = self.arrivals.issues(until, self.calendar, self.issues)
-        self.env.run_until(until, arrivals, self._new_issue)
+        on_arrival = self._new_issue
+        if isinstance(self.arrivals, GivenArrivals):
+            on_arrival = self._new_given
+        elif self.arrivals.carries_channel:
+            on_arrival = self._new_channel_issue
+        self.env.run_until(until, arrivals, on_arrival)
         if self._closing_k < self.n_intervals:
             self._close_interval(self.calendar.end)
         for channel in self.channels.values():

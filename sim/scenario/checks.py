@@ -7,6 +7,8 @@ with its own field path rather than stopping at the first.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sim.scenario.registry import kind_of, public_names
 from sim.scenario.schema import Scenario
 from sim.scenario.units import DAY, format_duration
@@ -17,6 +19,8 @@ Issue = tuple[str, str]  # (field path, message)
 def receiving_channels(scenario: Scenario) -> set[str]:
     """Channels that can receive contacts: first choices and everything they lead to."""
     receiving = {ch for ch, share in scenario.demand.first_channel.items() if share > 0}
+    if scenario.demand.volumes is not None:
+        receiving |= {ch for ch, n in scenario.demand.volumes.counts.items() if sum(n) > 0}
     jump = scenario.behaviour.jump_the_line
     if jump.enabled and jump.max_social_first > 0:
         receiving.update(public_names())
@@ -48,20 +52,70 @@ def _check_run(scenario: Scenario) -> list[Issue]:
 
 
 def _check_demand(scenario: Scenario) -> list[Issue]:
-    profile = scenario.demand.profile
-    if profile is None or _check_run(scenario):
+    if _check_run(scenario):
         return []
+    demand = scenario.demand
     expected = scenario.intervals_per_day
-    if len(profile) != expected:
-        interval = format_duration(scenario.run.interval)
+    interval = format_duration(scenario.run.interval)
+    profiles = {"demand.profile": demand.profile}
+    profiles |= {f"demand.profiles.{ch}": p for ch, p in (demand.profiles or {}).items()}
+    issues: list[Issue] = [
+        (
+            path,
+            f"needs one weight per {interval} interval of the day: {expected} values "
+            f"(got {len(profile)})",
+        )
+        for path, profile in profiles.items()
+        if profile is not None and len(profile) != expected
+    ]
+    dated = [name for name in ("special_days", "volumes") if getattr(demand, name)]
+    if dated and scenario.run.start is None:
+        return issues + [
+            (f"demand.{name}", "needs run.start: the date of the Monday the horizon starts")
+            for name in dated
+        ]
+    return issues + check_forecast(scenario)
+
+
+def check_forecast(scenario: Scenario) -> list[Issue]:
+    """A forecast on the run's grid, overlapping the simulated days, with no special day
+    inside it (the forecast's counts are what happens on its days)."""
+    volumes, start = scenario.demand.volumes, scenario.run.start
+    if volumes is None or start is None:
+        return []
+    origin = datetime(start.year, start.month, start.day)
+    path, step = "demand.volumes", scenario.run.interval
+    source = f"the forecast{f' ({volumes.file})' if volumes.file else ''}"
+    if abs(volumes.interval - step) > 1e-9:
         return [
             (
-                "demand.profile",
-                f"needs one weight per {interval} interval of the day: {expected} values "
-                f"(got {len(profile)})",
+                path,
+                f"{source} counts per {format_duration(volumes.interval)}, but run.interval "
+                f"is {format_duration(step)}: make them agree",
             )
         ]
-    return []
+    offset = (volumes.start - origin).total_seconds() / step
+    if abs(offset - round(offset)) > 1e-6:
+        return [(path, f"{source} starts at {volumes.start}, between two run intervals")]
+    first = origin - timedelta(seconds=scenario.run.warmup)
+    last = origin + timedelta(seconds=scenario.run.horizon)
+    if volumes.end <= first or volumes.start >= last:
+        return [
+            (
+                path,
+                f"{source} covers {volumes.start:%Y-%m-%d %H:%M} to {volumes.end:%Y-%m-%d %H:%M}, "
+                f"none of the simulated {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}",
+            )
+        ]
+    return [
+        (
+            f"demand.special_days.{day.isoformat()}",
+            f"falls within {source}, whose counts already say what happens that day",
+        )
+        for day in (scenario.demand.special_days or {})
+        if volumes.start < datetime(day.year, day.month, day.day) + timedelta(days=1)
+        and datetime(day.year, day.month, day.day) < volumes.end
+    ]
 
 
 def _check_pools(scenario: Scenario) -> list[Issue]:

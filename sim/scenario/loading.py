@@ -151,7 +151,18 @@ def load_scenario(
         raise ScenarioError(problems)
     for text in overrides:
         origins = _set_origin(origins, split_path(text.split("=", 1)[0]), file)
+    _relative_files(data, origins)
     return _validate(data, file, origins)
+
+
+def _relative_files(data: dict[str, Any], origins: Origins) -> None:
+    """A file a scenario names (``demand.volumes: forecast.csv``) is relative to the scenario
+    file that names it."""
+    demand = data.get("demand")
+    if isinstance(demand, dict) and isinstance(demand.get("volumes"), str):
+        origin = _subtree(origins, ["demand", "volumes"])
+        if isinstance(origin, str):
+            demand["volumes"] = os.path.normpath(Path(origin).parent / demand["volumes"])
 
 
 def validate_data(data: dict[str, Any], file: str = "<scenario>") -> Scenario:

@@ -11,11 +11,14 @@ the wrong length) live in :mod:`sim.scenario.checks` so each problem names its o
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from sim.scenario.channels import Channels
+from sim.scenario.dates import CalendarDate, SpecialDays, check_monday
+from sim.scenario.forecast import Volumes, volumes_from_file
 from sim.scenario.registry import AssistedName, ChannelName, RoutingName, register_routing
 from sim.scenario.types import (
     SUM_TOLERANCE,
@@ -50,10 +53,21 @@ class Run(Section):
     replications: PositiveInt = 10
     seed: Annotated[int, Field(ge=0)] = 20130220
     interval: PositiveDuration = Field(default=parse_duration("30min"))
+    start: CalendarDate | None = None
+    """Date of the Monday the measured horizon starts (None: a Monday with no date)."""
+
+    @field_validator("start")
+    @classmethod
+    def _monday(cls, value: date | None) -> date | None:
+        return None if value is None else check_monday(value)
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class Demand(Section):
-    """Issues arriving: a Poisson rate, an optional intraday profile and channel choice."""
+    """Issues arriving: a Poisson rate, intraday profiles, weekday factors, special days, an
+    optional forecast, and channel choice (see ``sim/model/arrivals.py`` for the model)."""
 
     issues_per_day: PositiveNumber | None = None
     issues_per_hour: PositiveNumber | None = None
@@ -62,6 +76,14 @@ class Demand(Section):
         default_factory=lambda: {"phone": 0.5, "email": 0.3, "self_service": 0.18, "social": 0.02}
     )
     day_variability: NonNegativeNumber = 0.0
+    profiles: dict[ChannelName, list[NonNegativeNumber]] | None = None
+    """Intraday profile of issues first at a channel; channels not named use ``profile``."""
+    weekdays: dict[Weekday, NonNegativeNumber] | None = None
+    """Factor on a weekday's issues, as given (a weekday not named has 1)."""
+    special_days: SpecialDays | None = None
+    """Dated factors on a day's issues, or ``closed`` (no issues); needs ``run.start``."""
+    volumes: Annotated[Volumes, BeforeValidator(volumes_from_file)] | None = None
+    """A forecast of issues per interval and channel (a CSV file in a scenario file)."""
 
     @field_validator("first_channel")
     @classmethod
@@ -76,6 +98,31 @@ class Demand(Section):
         if value is not None and (not value or sum(value) <= 0):
             raise ValueError("the profile needs at least one positive weight")
         return value
+
+    @field_validator("profiles")
+    @classmethod
+    def _some_weights(cls, value: dict[str, list[float]] | None) -> dict[str, list[float]] | None:
+        for channel, weights in (value or {}).items():
+            if not weights or sum(weights) <= 0:
+                raise ValueError(f"the profile of {channel} needs at least one positive weight")
+        return value
+
+    @field_validator("weekdays")
+    @classmethod
+    def _some_day(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is not None and len(value) == 7 and sum(value.values()) <= 0:
+            raise ValueError("at least one weekday needs a positive factor")
+        return value
+
+    def profile_of(self, channel: str) -> list[float] | None:
+        """The intraday profile of issues first at ``channel`` (None: flat)."""
+        return (self.profiles or {}).get(channel, self.profile)
+
+    @property
+    def by_channel(self) -> bool:
+        """Whether each channel's issues follow their own timing (per-channel profiles or a
+        forecast): then arrivals are drawn per channel and carry their first channel."""
+        return bool(self.profiles) or self.volumes is not None
 
     @model_validator(mode="after")
     def _one_rate(self) -> Demand:

@@ -4,8 +4,8 @@ where issues start (first-channel shares).
 The scenario's arrival model (see ``sim/model/arrivals.py``): each day ``d`` a gamma factor
 ``G_d`` (mean 1, CV ``day_variability``) scales a Poisson process whose rate follows the
 intraday profile, so a day's count ``N_d`` has mean ``m`` and variance ``m + cv² m²``. With
-weekday factors ``w`` (mean 1 over the week; the lead is adding them to the schema) the mean
-is ``m w_{weekday(d)}``. Estimators here follow that model:
+weekday factors ``w`` (mean 1 over the week as fitted; the scenario applies them as given) the mean
+is ``m w_{weekday(d)}`` (``demand.weekdays``). Estimators here follow that model:
 
 - only *complete* days count (a log that starts at 18:00 has a partial first day): a day is
   complete unless its leading or trailing gap without arrivals would, at the day's own rate
@@ -19,7 +19,10 @@ is ``m w_{weekday(d)}``. Estimators here follow that model:
 - weekday factors ``ȳ_g / m`` with a delta-method interval (needs two weeks of complete days);
 - the intraday profile: each interval's share of the issues of complete days, times the
   number of intervals (mean 1). Given a day's total the day factor cancels and the counts
-  are multinomial, so each share has a Wilson interval;
+  are multinomial, so each share has a Wilson interval. The same per channel
+  (``demand.profiles.<channel>``, issues whose first contact is there); whether the channels'
+  shapes differ at all is a chi-square test of homogeneity of the channel × interval counts
+  (:func:`profiles_differ`), and the scenario gets per-channel profiles only when it says so;
 - first-channel shares: the channel of each issue's first contact (with ``customer``), else
   of every contact (flagged: retries and switches then count as new issues).
 """
@@ -116,9 +119,13 @@ def fit_demand(
     for ch in channel_names():
         mask = starts & (channel == ch)
         if mask.any():
-            rows = _profile(f"demand.channel_profile.{ch}", bins[mask], interval, what)
+            rows = _profile(f"demand.profiles.{ch}", bins[mask], interval, what)
             estimates += rows
             extra["profiles"][ch] = [e.estimate for e in rows]
+    count = round(DAY / interval)
+    extra["written_profiles"], extra["profile_note"] = profiles_differ(
+        bins[starts], channel[starts], count
+    )
     estimates += _first_channel(channel[starts], from_customers)
     table = _arrivals_table(bins[starts], days, starts, volume, factors, profile, interval)
     return (estimates, unfitted), extra, table
@@ -237,7 +244,7 @@ def _weekday_factors(
         factor = float(means[g] / m)
         method = "weekday mean / mean of the weekday means; delta method"
         low, high = factor - half, factor + half
-        rows.append(Estimate(f"demand.weekday.{name}", factor, low, high, int(size[g]), method))
+        rows.append(Estimate(f"demand.weekdays.{name}", factor, low, high, int(size[g]), method))
     return rows
 
 
@@ -253,6 +260,38 @@ def _profile(prefix: str, bins: np.ndarray, interval: float, what: str) -> list[
         low, high = e.ci_low * count, e.ci_high * count
         rows.append(Estimate(e.parameter, e.estimate * count, low, high, e.n, method))
     return rows
+
+
+PROFILE_TEST_LEVEL = 0.001
+"""Channels get profiles of their own when homogeneity is rejected at this level."""
+MIN_PER_INTERVAL = 5.0
+"""A channel with fewer issues than this per interval of the day keeps the shared profile."""
+
+
+def profiles_differ(bins: np.ndarray, channel: np.ndarray, count: int) -> tuple[list[str], str]:
+    """Channels whose own profile the scenario should get, and a note saying why.
+
+    ``bins`` and ``channel`` are the interval of the day and the channel of each issue start
+    (complete days). Pearson's chi-square test of homogeneity on their channel × interval
+    table (intervals with no issue left out); when the channels' shapes do not differ at
+    :data:`PROFILE_TEST_LEVEL`, none: one shared profile estimates each channel's better than
+    its own fewer issues do.
+    """
+    names = [ch for ch in channel_names() if np.sum(channel == ch) >= MIN_PER_INTERVAL * count]
+    if len(names) < 2:
+        return [], "per-channel profiles not written: fewer than two channels with enough issues"
+    table = np.array([np.bincount(bins[channel == ch], minlength=count) for ch in names], float)
+    table = table[:, table.sum(axis=0) > 0]
+    p = float(stats.chi2_contingency(table, correction=False).pvalue)
+    if p >= PROFILE_TEST_LEVEL:
+        return [], (
+            "per-channel profiles not written: the channels' intraday shapes do not differ "
+            f"(chi-square test of homogeneity, p = {p:.3g}); demand.profile is shared"
+        )
+    return names, (
+        f"per-channel profiles written for {', '.join(names)}: their intraday shapes differ "
+        f"(chi-square test of homogeneity, p = {p:.2g})"
+    )
 
 
 def _first_channel(channels: np.ndarray, from_customers: bool) -> list[Estimate]:

@@ -40,8 +40,8 @@ NOT_IN_A_LOG = [
     Unfitted("behaviour.max_attempts, escalate_to_social, jump_the_line", "not estimated"),
     Unfitted("policy, costs", "not in a contact log"),
     Unfitted(
-        "demand weekday factors and per-channel profiles",
-        "estimated (fit.csv, extra_demand) but not yet keys of the scenario format",
+        "demand.special_days, demand.volumes",
+        "not estimated (holidays in the log raise day_variability; left as in the base)",
     ),
 ]
 
@@ -61,6 +61,9 @@ class FitResult:
     arrivals: pd.DataFrame = field(default_factory=pd.DataFrame)
     handle_times: pd.DataFrame = field(default_factory=pd.DataFrame)
     patience_curves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: dict = field(default_factory=dict)
+    """The log at a glance: rows, rows used, first and last arrival, days, issues, contacts
+    per channel."""
 
     def frame(self) -> pd.DataFrame:
         """Tidy: ``parameter, estimate, ci_low, ci_high, n, method`` (``fit.csv``)."""
@@ -140,6 +143,8 @@ def fit_contacts(
     days = find_days(frame["arrived"].to_numpy(float), log.origin, step)
     parts = []
     demand, extra, arrivals = fit_demand(frame, journeys.first, days, step, journeys.from_customers)
+    own_profiles = extra.pop("written_profiles", [])
+    profile_note = extra.pop("profile_note", None)
     parts.append(demand)
     handle, histograms = fit_handle_times(frame)
     patience, curves = fit_patience(frame)
@@ -150,6 +155,8 @@ def fit_contacts(
     estimates = [e for rows, _ in parts for e in rows]
     unfitted = [u for _, missing in parts for u in missing] + NOT_IN_A_LOG
     notes = [*log.notes, *_log_notes(log, days), *_estimate_notes(estimates)]
+    if profile_note:
+        notes.append(profile_note)
     if base_data is None:
         pools = _pools_from_log(frame, estimates, notes)
         base_data = default_base(estimates, pools)
@@ -157,7 +164,7 @@ def fit_contacts(
         unfitted.append(Unfitted("pools", f"{reason}, not fitted: staff them with ccsim staff"))
     else:
         unfitted.append(Unfitted("pools", "left as in the base scenario"))
-    data, written = fitted_scenario(estimates, base_data)
+    data, written = fitted_scenario(estimates, base_data, own_profiles)
     notes += written
     text = fitted_yaml(data, estimates, unfitted, notes, source=Path(log.source).name)
     return FitResult(
@@ -172,7 +179,23 @@ def fit_contacts(
         arrivals,
         histograms,
         curves,
+        _summary(log, days, journeys.first),
     )
+
+
+def _summary(log: ContactLog, days: Days, first: np.ndarray) -> dict:
+    arrived = log.frame["arrived"].to_numpy(float)
+    channel = log.frame["channel"].astype(str).value_counts()
+    return {
+        "rows": log.bad_rows.total_rows,
+        "used": log.bad_rows.usable_rows,
+        "first": (log.origin + pd.Timedelta(seconds=float(arrived.min()))).isoformat(),
+        "last": (log.origin + pd.Timedelta(seconds=float(arrived.max()))).isoformat(),
+        "days": len(days.numbers),
+        "complete_days": int(days.complete.sum()),
+        "issues": int(np.sum(first)),
+        "contacts": {ch: int(channel.get(ch, 0)) for ch in channel_names() if channel.get(ch, 0)},
+    }
 
 
 def _max_attempts(base: dict | None) -> int:

@@ -19,6 +19,11 @@ an export's columns to ours, ``{"ours": "theirs"}``):
   (social: agent replies in the thread), ``reply_delay_seconds`` (social: the customer's
   time to answer the agent's first reply).
 
+A ccsim trace (``ccsim run --trace``) is a log as it is, column for column; its extra
+columns are ignored, except ``replication``: a trace of several replications is laid out end
+to end, each a whole number of weeks after the previous with at least two empty days between
+(weekdays kept, days not mixed), and customers are numbered per replication.
+
 Nothing is dropped silently: each problem is a reason in :class:`BadRows` with its count and
 first row numbers (as a spreadsheet shows a CSV: the header is row 1, so the first contact is
 row 2; blank lines are skipped by the CSV reader and not numbered). Rows with an unusable
@@ -28,12 +33,14 @@ like are kept and only the affected estimate skips them. Everything is vectorise
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.experiment.errors import InputError, Setting
 from sim.scenario.registry import channel_names
 
 REQUIRED = ("arrived_at", "channel", "outcome", "wait_seconds")
@@ -54,7 +61,11 @@ _TRUE = ("true", "1", "1.0", "yes", "y", "t", "public")
 _FALSE = ("false", "0", "0.0", "no", "n", "f", "private")
 
 
-class LogError(ValueError):
+MAPPING = Setting("mapping")
+"""The column mapping, named in messages as each front end spells it (``--map``)."""
+
+
+class LogError(InputError):
     """A log that cannot be fitted at all: unreadable, a required column missing, no rows."""
 
 
@@ -164,8 +175,12 @@ def clean_log(
     if missing:
         found = ", ".join(map(str, table.columns)) or "none"
         raise LogError(
-            f"{source}: missing required column(s) {', '.join(missing)} (found: {found}); "
-            "rename an export's columns with --map ours=theirs"
+            [
+                f"{source}: missing required column(s) {', '.join(missing)} (found: {found}); "
+                "rename an export's columns with ",
+                MAPPING,
+                " ours=theirs",
+            ]
         )
     if len(table) == 0:
         raise LogError(f"{source}: the log has no rows")
@@ -178,6 +193,8 @@ def clean_log(
     frame["wait"] = _waits(table["wait_seconds"], frame["outcome"], checker)
     present = {c for c in OPTIONAL if c in table.columns}
     _optional(table, frame, present, checker)
+    if "replication" in table.columns:
+        arrived = _end_to_end(table["replication"], arrived, frame, notes)
     if "customer" in present and checker.all_missing_customers:
         notes.append("the customer column is empty: contacts cannot be followed across a journey")
         present.discard("customer")
@@ -203,24 +220,32 @@ def _renamed(
     unknown = [ours for ours in mapping if ours not in known]
     if unknown:
         raise LogError(
-            f"{source}: --map names unknown column(s) {', '.join(unknown)}; "
-            f"ours are {', '.join(known)}"
+            [
+                f"{source}: ",
+                MAPPING,
+                f" names unknown column(s) {', '.join(unknown)}; ours are {', '.join(known)}",
+            ]
         )
     theirs = {str(t).strip().lower(): ours for ours, t in mapping.items()}
     absent = [t for t in theirs if t not in table.columns]
     if absent:
-        raise LogError(f"{source}: --map refers to column(s) {', '.join(absent)}, not in the log")
+        raise LogError(
+            [f"{source}: ", MAPPING, f" refers to column(s) {', '.join(absent)}, not in the log"]
+        )
     replaced = [ours for ours in theirs.values() if ours in table.columns and ours not in theirs]
     if replaced:
-        notes.append(f"column(s) {', '.join(replaced)} replaced by the mapped ones (--map)")
+        notes.append(f"column(s) {', '.join(replaced)} replaced by the mapped ones")
         table = table.drop(columns=replaced)
     table = table.rename(columns=theirs)
     names = pd.Series(table.columns)
     twice = sorted(set(names[names.duplicated()]) & set(known))
     if twice:
         raise LogError(
-            f"{source}: column(s) {', '.join(twice)} given twice (headers are compared "
-            "trimmed and lower-cased); keep one, or rename the other with --map"
+            [
+                f"{source}: column(s) {', '.join(twice)} given twice (headers are compared "
+                "trimmed and lower-cased); keep one, or rename the other with ",
+                MAPPING,
+            ]
         )
     return table, notes
 
@@ -379,6 +404,28 @@ def _optional(
             "reply_delay_seconds is negative: kept, not used for reply delays", delay < 0, False
         )
         frame["reply_delay"] = np.where(social & (delay >= 0), delay, np.nan)
+
+
+def _end_to_end(
+    replication: pd.Series, arrived: pd.Series, frame: pd.DataFrame, notes: list[str]
+) -> pd.Series:
+    """A trace's replications one after another (module docstring); one replication as is."""
+    codes, uniques = pd.factorize(replication, sort=True)
+    if len(uniques) < 2:
+        return arrived
+    known = arrived.notna().to_numpy()
+    span = (arrived.max() - arrived.min()) / pd.Timedelta(days=1) if known.any() else 0.0
+    weeks = math.ceil((span + 2) / 7)
+    position = np.maximum(codes, 0).astype(np.int64)
+    arrived = arrived + pd.to_timedelta(position * weeks * 7, unit="D")
+    if "customer" in frame.columns:
+        frame["customer"] = position * (int(frame["customer"].max()) + 1) + frame["customer"]
+    notes.append(
+        f"a ccsim trace of {len(uniques)} replications: laid end to end, each {weeks} week"
+        f"{'s' if weeks > 1 else ''} after the previous (weekdays kept); customers numbered "
+        "per replication"
+    )
+    return arrived
 
 
 def _customers(column: pd.Series, checker: _Checker) -> np.ndarray:

@@ -8,8 +8,9 @@ so that shares which split a whole still sum to 1) and validates the result with
 every fitted number — ``# fitted: 372 s (95% CI 365–379), n = 12,345, lognormal by
 likelihood`` — and a header naming what could not be fitted and was left at the base value.
 
-Weekday factors and per-channel profiles are estimated but not written: the scenario format
-has no keys for them yet (they travel in ``FitResult.extra_demand``).
+Weekday factors are written when the log has two complete weeks; per-channel intraday
+profiles (``demand.profiles``) only for the channels whose shapes differ (a chi-square test,
+:func:`sim.studies.fit.demand.profiles_differ`), the others sharing ``demand.profile``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from sim.scenario import validate_data
 from sim.scenario.channels import Email, Phone, Social
 from sim.scenario.registry import assisted_names, channel_names
+from sim.scenario.schema import WEEKDAYS
 from sim.scenario.units import DAY, format_duration, parse_duration
 from sim.studies.fit.estimate import Estimate, Unfitted
 from sim.studies.fit.yamltext import commented_yaml
@@ -90,10 +92,11 @@ def _finite(estimates: Iterable[Estimate]) -> dict[str, float]:
 
 
 def fitted_scenario(
-    estimates: Sequence[Estimate], base: dict | None = None
+    estimates: Sequence[Estimate], base: dict | None = None, profiles: Sequence[str] = ()
 ) -> tuple[dict, list[str]]:
     """Scenario data with every fitted value written over ``base``, validated; and notes on
     adjustments (a changed reporting interval, switches that the format cannot express).
+    ``profiles``: the channels that get their own fitted intraday profile.
 
     Raises :class:`sim.scenario.ScenarioError` when the base cannot carry the fit (say a
     fitted channel that no pool of the base serves).
@@ -104,6 +107,7 @@ def fitted_scenario(
     found = {e.parameter: e for e in estimates if math.isfinite(e.estimate)}
     notes: list[str] = []
     _demand(data, found, notes)
+    _weekly(data["demand"], found, profiles)
     for channel in assisted_names():
         _set_distribution(data["channels"][channel], "handle_time", found, f"channels.{channel}")
     patience = found.get("channels.phone.patience.mean")
@@ -133,9 +137,7 @@ def _demand(data: dict, found: dict[str, Estimate], notes: list[str]) -> None:
     first = _shares(found, "demand.first_channel", channel_names())
     if first:
         demand["first_channel"] = rounded_shares(first)
-    profile = []
-    while f"demand.profile[{len(profile)}]" in found:
-        profile.append(round(found[f"demand.profile[{len(profile)}]"].estimate, SHARE_DIGITS))
+    profile = _weights(found, "demand.profile")
     if profile and sum(profile) > 0:
         demand["profile"] = profile
         interval = DAY / len(profile)
@@ -146,6 +148,31 @@ def _demand(data: dict, found: dict[str, Estimate], notes: list[str]) -> None:
                 f"run.interval changed from {was} to {data['run']['interval']} to match "
                 "the fitted intraday profile"
             )
+
+
+def _weights(found: dict[str, Estimate], prefix: str) -> list[float]:
+    weights: list[float] = []
+    while f"{prefix}[{len(weights)}]" in found:
+        weights.append(round(found[f"{prefix}[{len(weights)}]"].estimate, SHARE_DIGITS))
+    return weights
+
+
+def _weekly(demand: dict, found: dict[str, Estimate], profiles: Sequence[str]) -> None:
+    """Weekday factors (all seven or none) and the channels' own profiles; when the shared
+    profile was fitted, a base's per-channel profiles would override it, so they go."""
+    weekdays = {
+        d: round(found[f"demand.weekdays.{d}"].estimate, 4)
+        for d in WEEKDAYS
+        if f"demand.weekdays.{d}" in found
+    }
+    if len(weekdays) == len(WEEKDAYS):
+        demand["weekdays"] = weekdays
+    own = {ch: _weights(found, f"demand.profiles.{ch}") for ch in profiles}
+    own = {ch: weights for ch, weights in own.items() if sum(weights) > 0}
+    if own:
+        demand["profiles"] = own
+    elif "demand.profile[0]" in found:
+        demand.pop("profiles", None)
 
 
 def _set_distribution(section: dict, key: str, found: dict[str, Estimate], prefix: str) -> None:
@@ -248,15 +275,15 @@ def _comments(data: dict, estimates: Sequence[Estimate]) -> dict[str, str]:
     """A comment for each path of ``data`` that holds a fitted value."""
     comments: dict[str, str] = {}
     found = {e.parameter: e for e in estimates if math.isfinite(e.estimate)}
-    profile = data["demand"].get("profile") or []
+    step = parse_duration(data["run"]["interval"])
     for path, value in _leaves(data, ""):
         estimate = found.get(path)
         if estimate is not None:
             text = comment(estimate)
             if not _agrees(value, estimate):
                 text = text.replace("fitted:", "fitted (adjusted, see the header):", 1)
-            if path.startswith("demand.profile["):
-                minutes = round(int(path[15:-1]) * DAY / len(profile) / 60)
+            if path.startswith("demand.profile") and path.endswith("]"):
+                minutes = round(int(path.rsplit("[", 1)[1][:-1]) * step / 60)
                 text = f"{minutes // 60:02d}:{minutes % 60:02d} {text}"
             comments[path] = text
         elif path.endswith(".dist") and f"{path[:-5]}.mean" in found:

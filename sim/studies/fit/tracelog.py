@@ -8,11 +8,13 @@ the previous one (weekdays stay aligned) with at least two empty days between th
 days do not mix; the fit drops the partial days (warm-up, end of run) and treats the gaps as
 the end of the log for follow-ups.
 
-What the trace cannot give yet (so those parameters stay unfitted in a round trip): handle
-times (no ``handle_seconds``: the trace records when a contact was answered, not for how
-long), the social thread's ``public`` flag, ``exchanges`` and reply delays; and a customer is a
-single issue, so repeat contacts of one customer never occur. Trace outcomes outside the log
-vocabulary (``open``, ``community_resolved``) are kept as ``other`` and reported as such.
+A trace is also a log as it is (``arrived_at``, ``customer``, ``handle_seconds``, ``public``,
+``exchanges``, ``reply_delay_seconds`` are trace columns, and the log reader lays several
+replications end to end the same way); this adapter is for a trace already in memory, and it
+re-dates the trace from ``start``. Optional columns the trace has are kept; what a trace
+cannot give is wrap-up (part of ccsim's handle time) and repeat contacts (a customer is a
+single issue). Trace outcomes outside the log vocabulary (``open``, ``community_resolved``)
+are kept as ``other`` and reported as such.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ ISSUES_PER_REPLICATION = 10**12
 
 def log_from_trace(trace: pd.DataFrame, start: str = "2026-01-05") -> pd.DataFrame:
     """The trace's rows as a contact log (``arrived_at, channel, outcome, wait_seconds,
-    customer, pool``), in the trace's row order."""
+    customer, pool`` and the trace's optional log columns), in the trace's row order."""
     monday = pd.Timestamp(start).normalize()
     if monday.weekday() != 0:
         raise ValueError(f"start must be a Monday, as the trace's clock is ({start} is not)")
@@ -41,6 +43,7 @@ def log_from_trace(trace: pd.DataFrame, start: str = "2026-01-05") -> pd.DataFra
     weeks = math.ceil((span + 2 * DAY) / WEEK)
     offset = position * weeks * WEEK
     issue = trace["issue"].to_numpy(np.int64)
+    optional = ("handle_seconds", "public", "exchanges", "reply_delay_seconds")
     return pd.DataFrame(
         {
             "arrived_at": monday + pd.to_timedelta(seconds + offset, unit="s"),
@@ -49,5 +52,6 @@ def log_from_trace(trace: pd.DataFrame, start: str = "2026-01-05") -> pd.DataFra
             "wait_seconds": trace["wait_seconds"].to_numpy(float),
             "customer": position.astype(np.int64) * ISSUES_PER_REPLICATION + issue,
             "pool": trace["pool"].astype(str).to_numpy(object),
+            **{name: trace[name].to_numpy() for name in optional if name in trace.columns},
         }
     )

@@ -1,0 +1,159 @@
+"""Demand per channel and weekday: offered volume per interval matches what the scenario says.
+
+Each test simulates a centre where every issue is exactly one contact (phone and email, no
+patience, no escalation), so the contacts offered per interval and channel are the issues
+arising there: Poisson with the mean the demand section gives. The agreement is judged by a
+chi-square statistic over every (interval, channel) cell against its own degrees of freedom,
+and the same statistic must reject the expectation a planted bug would give (weekday factors
+ignored, one shared profile, the forecast shifted by an interval) - so the test has power.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from builders import deep_update
+from scipy import stats
+
+from sim.experiment.replication import simulate
+from sim.scenario import load_scenario, scenario_to_yaml, validate_data
+
+HOURS = np.arange(24) + 0.5
+PHONE = [round(float(x), 3) for x in 0.1 + np.exp(-(((HOURS - 11) / 3) ** 2))]
+EMAIL = [round(float(x), 3) for x in 0.3 + np.exp(-(((HOURS - 21) / 4) ** 2))]
+WEEKDAYS = {"mon": 1.15, "tue": 1.05, "wed": 1.0, "thu": 1.0, "fri": 0.95, "sat": 0.7, "sun": 0.6}
+SPECIAL = {"2026-01-07": "closed", "2026-01-09": 0.5}
+BASE = {
+    "name": "weekly",
+    "run": {
+        "horizon": "7d",
+        "warmup": "1d",
+        "replications": 1,
+        "interval": "1h",
+        "start": "2026-01-05",
+        "seed": 5,
+    },
+    "demand": {
+        "issues_per_day": 2400,
+        "first_channel": {"phone": 0.6, "email": 0.4},
+        "profiles": {"phone": PHONE, "email": EMAIL},
+        "weekdays": WEEKDAYS,
+        "special_days": SPECIAL,
+    },
+    "pools": {"all": {"agents": 200, "skills": ["phone", "email"]}},
+}
+
+
+def offered(data: dict, replications: int = 1) -> pd.DataFrame:
+    """Offered contacts per interval (rows) and channel (columns), summed over replications."""
+    return offered_by(validate_data(data), replications)
+
+
+def offered_by(scenario, replications: int) -> pd.DataFrame:
+    frames = [simulate(scenario, r).intervals for r in range(replications)]
+    table = pd.concat(frames).query("scope in ['phone', 'email']")
+    return table.pivot_table(index="interval", columns="scope", values="offered", aggfunc="sum")
+
+
+def expected(data: dict, weekdays: bool = True, own_profiles: bool = True) -> pd.DataFrame:
+    """What the demand section says, per interval and channel, for one replication."""
+    demand = data["demand"]
+    special_days = demand.get("special_days", {})
+    days = 7
+    start = date.fromisoformat(data["run"]["start"])
+    columns = {}
+    for channel, share in demand["first_channel"].items():
+        profile = np.asarray(demand["profiles"][channel] if own_profiles else PHONE, float)
+        profile = profile / profile.mean()
+        values = []
+        for day in range(days):
+            factor = list(WEEKDAYS.values())[day % 7] if weekdays else 1.0
+            special = special_days.get(date.fromordinal(start.toordinal() + day).isoformat(), 1.0)
+            factor *= 0.0 if special == "closed" else special
+            values += list(demand["issues_per_day"] / 24 * share * profile * factor)
+        columns[channel] = values
+    return pd.DataFrame(columns)
+
+
+def chi_square(observed: pd.DataFrame, mean: pd.DataFrame) -> tuple[float, int]:
+    """Pearson's statistic over cells with a positive mean, and its degrees of freedom
+    (infinite if anything arrived where the mean is zero)."""
+    o = observed[mean.columns].to_numpy(float).ravel()
+    e = mean.to_numpy(float).ravel()
+    if np.any(o[e == 0] > 0):
+        return float("inf"), 1
+    cells = e > 0
+    return float(np.sum((o[cells] - e[cells]) ** 2 / e[cells])), int(cells.sum())
+
+
+def consistent(observed: pd.DataFrame, mean: pd.DataFrame) -> bool:
+    statistic, df = chi_square(observed, mean)
+    return stats.chi2.sf(statistic, df) > 1e-3
+
+
+def test_offered_volume_per_interval_and_channel_matches_the_demand_section() -> None:
+    observed = offered(BASE, replications=3)
+    mean = expected(BASE) * 3
+    assert consistent(observed, mean)
+    assert observed.loc[48:71].sum().sum() == 0  # Wednesday 7 January is closed
+    # the same statistic rejects what a model without weekday factors or own profiles gives
+    assert not consistent(observed, expected(BASE, weekdays=False) * 3)
+    assert not consistent(observed, expected(BASE, own_profiles=False) * 3)
+
+
+def test_weekday_factors_of_one_leave_results_bit_identical() -> None:
+    plain = deep_update(BASE, {})
+    for key in ("profiles", "weekdays", "special_days"):
+        del plain["demand"][key]
+    plain["demand"]["profile"] = PHONE
+    ones = deep_update(plain, {"demand": {"weekdays": dict.fromkeys(WEEKDAYS, 1.0)}})
+    first, second = simulate(validate_data(plain), 0), simulate(validate_data(ones), 0)
+    pd.testing.assert_frame_equal(first.intervals, second.intervals)
+    assert pd.Series(first.metrics).equals(pd.Series(second.metrics))
+
+
+def write_forecast(folder: Path, counts: dict[str, list[float]], first: str) -> Path:
+    starts = pd.date_range(first, periods=len(next(iter(counts.values()))), freq="1h")
+    table = pd.DataFrame({"start": starts.strftime("%Y-%m-%dT%H:%M"), **counts})
+    path = folder / "forecast.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_a_forecast_file_gives_the_counts_on_its_days_and_the_rates_elsewhere(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(3)
+    hours = 3 * 24  # Tuesday to Thursday
+    counts = {
+        "phone": np.round(rng.uniform(0, 120, hours), 1).tolist(),
+        "email": np.round(rng.uniform(0, 40, hours), 1).tolist(),
+    }
+    counts["phone"][:8] = [0.0] * 8  # closed hours: no arrivals
+    write_forecast(tmp_path, counts, "2026-01-06T00:00")
+    data = deep_update(BASE, {})
+    del data["demand"]["special_days"]
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (tmp_path / "forecast.csv").rename(folder / "forecast.csv")
+    text = scenario_to_yaml(validate_data(data)).replace(
+        "  weekdays:", "  volumes: forecast.csv\n  weekdays:"
+    )
+    (folder / "centre.yaml").write_text(text)
+    scenario = load_scenario(folder / "centre.yaml")  # the file is found next to the scenario
+    assert scenario.demand.volumes.counts["phone"] == counts["phone"]
+    observed = offered_by(scenario, 4)
+    mean = expected(data) * 4
+    mean.iloc[24:96] = pd.DataFrame(counts).to_numpy() * 4
+    assert consistent(observed, mean)
+    shifted = mean.copy()
+    shifted.iloc[25:97] = mean.iloc[24:96].to_numpy()
+    assert not consistent(observed, shifted)
+    # the resolved scenario carries the counts: it re-loads without the file
+    (folder / "forecast.csv").unlink()
+    again = tmp_path / "resolved.yaml"
+    again.write_text(scenario_to_yaml(scenario))
+    assert load_scenario(again) == scenario
