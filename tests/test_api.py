@@ -13,8 +13,7 @@ from builders import build, mmc_data
 
 import sim
 from sim.experiment.errors import InputError as SweepInputError
-from sim.experiment.statistics import SUMMARY_COLUMNS
-from sim.io.run_folder import COMPARE_COLUMNS
+from sim.io.run_folder import COMPARE_COLUMNS, SUMMARY_COLUMNS
 from sim.scenario import ScenarioError
 
 
@@ -39,7 +38,7 @@ def test_import_sim_stays_light() -> None:
 
 def test_run_returns_the_summary_with_overrides(scenario_file: Path, tmp_path: Path) -> None:
     summary = sim.run(scenario_file, workers=1)
-    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert list(summary.columns) == list(SUMMARY_COLUMNS)
     assert summary["replications"].max() == 2
     more = sim.run(
         str(scenario_file), {"pools.voice.agents": 12}, replications=3, workers=1, output=tmp_path

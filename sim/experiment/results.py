@@ -14,11 +14,10 @@ import pandas as pd
 
 from sim.experiment.catalogue import Metrics
 from sim.experiment.statistics import summarise
+from sim.io.run_folder import REPLICATION_COLUMNS
 from sim.model.clock import WEEK
 from sim.scenario.schema import WEEKDAYS, Scenario
 from sim.scenario.units import DAY
-
-REPLICATION_COLUMNS = ["replication", "scope", "metric", "value"]
 
 
 @dataclass
@@ -53,7 +52,7 @@ class RunResult:
             for r in self.replications
             for (scope, metric), value in r.metrics.items()
         ]
-        return pd.DataFrame(rows, columns=REPLICATION_COLUMNS)
+        return pd.DataFrame(rows, columns=list(REPLICATION_COLUMNS))
 
     def summary(self) -> pd.DataFrame:
         """Tidy: ``scope, metric, mean, ci_low, ci_high, replications`` (t-based 95% CI)."""

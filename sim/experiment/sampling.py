@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.experiment.catalogue import Key, MetricNameError, check_metric, parse_metric
-from sim.experiment.errors import InputError
+from sim.experiment.errors import InputError, Setting
 from sim.experiment.statistics import confidence_interval, metric_arrays
 
 if TYPE_CHECKING:
@@ -63,8 +63,11 @@ class Precision:
         first = scenario.run.replications
         if self.max_replications < first:
             raise InputError(
-                f"max_replications ({self.max_replications}) is below the {first} "
-                "replications to start with; raise it or lower the replications",
+                [
+                    f"max_replications ({self.max_replications}) is below the {first} "
+                    "replications to start with; raise it or lower ",
+                    Setting("replications"),
+                ],
                 "max_replications",
             )
         for scope, metric in self.metrics:
@@ -192,8 +195,14 @@ def make_precision(
     if relative is None:
         if metrics or max_replications is not None:
             raise InputError(
-                "max_replications and precision_metrics need a precision (e.g. 0.02)",
-                "max_replications" if max_replications is not None else "precision_metrics",
+                [
+                    Setting("max_replications"),
+                    " and ",
+                    Setting("precision_metrics"),
+                    " need ",
+                    Setting("precision"),
+                    " (e.g. 0.02)",
+                ]
             )
         return None
     keys = []

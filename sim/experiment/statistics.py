@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.experiment.catalogue import Key
 from sim.experiment.t_table import MAX_DF, T975
+from sim.io.run_folder import SUMMARY_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from sim.experiment.results import ReplicationResult
 
 CONFIDENCE = 0.95
-SUMMARY_COLUMNS = ["scope", "metric", "mean", "ci_low", "ci_high", "replications"]
 
 
 def t_quantile(probability: float, df: float) -> float:
@@ -113,7 +113,7 @@ def summarise(replications: pd.DataFrame) -> pd.DataFrame:
     for (scope, metric), group in replications.groupby(["scope", "metric"], sort=False):
         mean, low, high, n = confidence_interval(group["value"].to_numpy(dtype=float))
         rows.append((scope, metric, mean, low, high, n))
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
 def metric_stats(replications: pd.DataFrame) -> dict[Key, Stat]:

@@ -207,12 +207,19 @@ class Channels(Section):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any, info: Any) -> dict[str, Any]:
-        return {
+        dumped = {
             name: section.model_dump(
-                mode=info.mode, by_alias=info.by_alias, exclude_none=info.exclude_none
+                mode=info.mode,
+                by_alias=info.by_alias,
+                exclude_none=info.exclude_none,
+                exclude_defaults=info.exclude_defaults,
+                exclude_unset=info.exclude_unset,
             )
             for name, section in self.sections().items()
         }
+        if info.exclude_defaults or info.exclude_unset:  # a kind at its defaults says nothing
+            dumped = {name: section for name, section in dumped.items() if section}
+        return dumped
 
     def sections(self) -> dict[str, ChannelSection]:
         """Name -> section, in registry order."""

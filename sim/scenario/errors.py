@@ -24,3 +24,7 @@ class ScenarioError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        """Pickle with its problems, so an error raised in a worker process arrives whole."""
+        return (type(self), (self.problems,))

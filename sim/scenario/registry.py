@@ -18,6 +18,7 @@ importing the simulator.
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -50,7 +51,17 @@ _ROUTING: dict[str, str] = {}  # name -> one-line description
 
 
 def register_channel(kind: ChannelKind) -> ChannelKind:
-    """Add a channel kind (replacing one of the same name); returns it."""
+    """Add a channel kind (replacing one of the same name); returns it.
+
+    Every scenario holds every kind's section, at its defaults when the file does not name
+    the kind, so a section must have a default for every field (a ValueError says which).
+    """
+    try:
+        kind.section()
+    except Exception as error:
+        raise ValueError(
+            f"channel kind '{kind.name}': its section needs a default for every field ({error})"
+        ) from None
     _KINDS[kind.name] = kind
     return kind
 
@@ -109,7 +120,9 @@ def _known(allowed: Callable[[], list[str]]) -> Callable[[str], str]:
     def check(name: str) -> str:
         choices = allowed()
         if name in choices:
-            return name
+            # interned, as the Literal types before gave: every dictionary keyed by channel
+            # on the hot path then compares by identity, not by the characters
+            return sys.intern(name)
         every = channel_names()
         if name in every:
             raise ValueError(f"channel '{name}' is not allowed here; use {', '.join(choices)}")

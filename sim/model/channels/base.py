@@ -87,6 +87,11 @@ class Channel:
     def close_run(self, now: float) -> None:
         """The run has ended at ``now`` (a kind may settle what it still holds)."""
 
+    # what a public kind counts (class-level zeros here, so any kind can be public)
+    public_negative = 0.0  # impressions of measured public posts answered late or never
+    public_positive = 0.0  # impressions of measured public posts answered in time
+    touched = 0  # measured journeys that contacted this channel at least once
+
     EXTRA_METRICS: tuple[str, ...] = ()
     """Names of :meth:`extra_totals`, known before any run (the metric catalogue)."""
 

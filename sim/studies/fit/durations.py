@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from sim.experiment.statistics import confidence_interval
 from sim.scenario.registry import assisted_names
-from sim.studies.fit.estimate import CONFIDENCE, Estimate, Fitted, Unfitted, t_interval, z_value
+from sim.studies.fit.estimate import CONFIDENCE, Estimate, Fitted, Unfitted, z_value
 
 FAMILIES = {"exponential": stats.expon, "lognormal": stats.lognorm, "gamma": stats.gamma}
 PARAMETERS = {"exponential": 1, "lognormal": 2, "gamma": 2}
@@ -56,7 +57,7 @@ def fit_duration(prefix: str, values: np.ndarray, what: str) -> tuple[list[Estim
     ranking = " < ".join(f"{name} {aic[name]:.6g}" for name in sorted(aic, key=aic.get))
     method = f"{best} by likelihood, KS D = {ks:.3g}; AIC {ranking}; {what}"
     rows = _family_rows(prefix, best, x, params[best], method)
-    mean, low, high, _ = t_interval(x)
+    mean, low, high, _ = confidence_interval(x)
     rows.append(
         Estimate(f"{prefix}.sample_mean", mean, low, high, n, "sample mean, no family; t", unit="s")
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 from scipy import stats
 
 CONFIDENCE = 0.95
@@ -84,18 +83,6 @@ def poisson_rate_interval(events: int, exposure: float) -> tuple[float, float]:
     low = stats.chi2.ppf(alpha / 2, 2 * events) / 2 if events > 0 else 0.0
     high = stats.chi2.ppf(1 - alpha / 2, 2 * events + 2) / 2
     return float(low) / exposure, float(high) / exposure
-
-
-def t_interval(values: np.ndarray) -> tuple[float, float, float, int]:
-    """Mean and t-based 95% interval of ``values`` (NaN interval with fewer than two)."""
-    n = len(values)
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    mean = float(np.mean(values))
-    if n < 2:
-        return mean, math.nan, math.nan, n
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * np.std(values, ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half, n
 
 
 def z_value() -> float:

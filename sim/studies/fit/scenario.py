@@ -21,8 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sim.scenario import validate_data
-from sim.scenario.channels import Email, Phone, Social
-from sim.scenario.registry import assisted_names, channel_names
+from sim.scenario.registry import assisted_names, channel_names, kind_of
 from sim.scenario.schema import WEEKDAYS
 from sim.scenario.units import DAY, format_duration, parse_duration
 from sim.studies.fit.estimate import Estimate, Unfitted
@@ -74,17 +73,19 @@ def agents_for(estimates: Sequence[Estimate]) -> int:
     """Agents busy ``OCCUPANCY`` of the time on first contacts' handle time (no retries)."""
     found = _finite(estimates)
     per_day = found.get("demand.issues_per_day", 1000.0)
-    defaults = {
-        "phone": Phone().handle_time.mean,
-        "email": Email().handle_time.mean,
-        "social": Social().handle_time.mean * found.get("channels.social.exchanges", 1.0),
-    }
     workload = 0.0
     for channel in assisted_names():
         first = found.get(f"demand.first_channel.{channel}", 1.0 / len(channel_names()))
-        mean = found.get(f"channels.{channel}.handle_time.mean", defaults[channel])
-        workload += per_day * first * mean
+        mean = found.get(f"channels.{channel}.handle_time.mean", _default_handle(channel))
+        replies = found.get(f"channels.{channel}.exchanges", 1.0)
+        workload += per_day * first * mean * replies
     return max(1, math.ceil(workload / DAY / OCCUPANCY))
+
+
+def _default_handle(channel: str) -> float:
+    """The handle-time mean a channel kind's section defaults to (300 s without one)."""
+    handle = getattr(kind_of(channel).section(), "handle_time", None)
+    return float(getattr(handle, "mean", 300.0))
 
 
 def _finite(estimates: Iterable[Estimate]) -> dict[str, float]:

@@ -48,6 +48,17 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+FINGERPRINT_RULE = 2
+"""How the scenario is fingerprinted: 2 hashes only the values that differ from the format's
+defaults, so a later ccsim that adds a setting (at a default that keeps results as they were)
+still recognises the sweep and resumes it."""
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """The fingerprint of a sweep's scenario: its values that differ from the defaults."""
+    return _digest(scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True))
+
+
 def manifest_for(
     base: Scenario,
     axes: Sequence[Axis],
@@ -64,11 +75,12 @@ def manifest_for(
     precision_spec = precision.as_dict() if precision else None
     return {
         "ccsim_version": __version__,
+        "fingerprint_rule": FINGERPRINT_RULE,
         "scenario": base.name,
         "source": source,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "fingerprint": {
-            "scenario": _digest(base.model_dump(mode="json", by_alias=True)),
+            "scenario": scenario_digest(base),
             "grid": _digest(grid_spec),
             "sampling": _digest(precision_spec),
         },
@@ -100,6 +112,13 @@ def mismatch(out_dir: Path, new: dict[str, Any]) -> str | None:
         fingerprint = old["fingerprint"]
     except (OSError, ValueError, KeyError, TypeError):
         return f"{path} cannot be read"
+    if old.get("fingerprint_rule") != new["fingerprint_rule"]:
+        made = old.get("ccsim_version", "an earlier version")
+        return (
+            f"{path} was written by ccsim {made}, which fingerprinted scenarios differently: "
+            "whether its points match this sweep cannot be told, and results of two versions "
+            "are not mixed"
+        )
     changed = [_WHAT[k] for k in _WHAT if fingerprint.get(k) != new["fingerprint"][k]]
     if not changed:
         return None
