@@ -15,6 +15,7 @@ from sim.cli.compare import compare
 from sim.cli.erlang import erlang
 from sim.cli.plot import plot
 from sim.cli.run import run
+from sim.cli.schema import schema
 from sim.cli.staff import staff
 from sim.cli.sweep import sweep
 from sim.cli.validate import validate
@@ -30,5 +31,5 @@ def main() -> None:
     """
 
 
-for _command in (validate, run, plot, staff, sweep, compare, erlang):
+for _command in (validate, run, plot, staff, sweep, compare, erlang, schema):
     main.add_command(_command)
