@@ -50,7 +50,7 @@ def reference_markdown(schema: dict[str, Any] | None = None) -> str:
     sections = []
     for key, prop in schema["properties"].items():
         target = writer.target(prop)
-        if target is not None and "properties" in target or _is_named_map(writer, prop):
+        if (target is not None and "properties" in target) or _is_named_map(writer, prop):
             sections.append((key, prop))
         else:
             lines += writer.entry(key, key, prop, key in schema.get("required", []))
@@ -209,7 +209,8 @@ class _Writer:
             return "section", "", ""
         if kind == "object":
             names = node.get("propertyNames", {}).get("enum")
-            value, unit, allowed = self._describe(self.resolve(node.get("additionalProperties", {})))
+            values = self.resolve(node.get("additionalProperties", {}))
+            value, unit, allowed = self._describe(values)
             keys = "channel" if names else "name"
             allowed = "; ".join(
                 a
@@ -221,7 +222,6 @@ class _Writer:
             )
             return f"mapping of {keys} to {value}", unit, allowed
         return "value", "", ""
-
 
 
 def _bounds(node: dict[str, Any]) -> str:

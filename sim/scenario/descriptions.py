@@ -54,8 +54,8 @@ KEYS: dict[str, Key] = {
         "The agent pools, by a name you choose (voice, digital, ...): who answers what, "
         "how many, at what cost. At least one."
     ),
-    "Scenario.policy": Key("The channel policy: routing order, reservations, how social is served."),
-    "Scenario.costs": Key("What contacts, abandons, unresolved issues and public impressions cost."),
+    "Scenario.policy": Key("The channel policy: routing order, reservations, social handling."),
+    "Scenario.costs": Key("What contacts, abandons, unresolved issues and impressions cost."),
     # --- run ------------------------------------------------------------------------------------
     "Run.horizon": Key(
         "How long the measured part of the run lasts. It starts on a Monday at 00:00, after "
@@ -330,9 +330,7 @@ KEYS: dict[str, Key] = {
     "Callback.offer_when_wait_over": Key(
         "Offer a callback when the caller's expected wait exceeds this.", example="2min"
     ),
-    "Callback.accept": Key(
-        "Share of callers offered a callback who accept it.", example="0.6"
-    ),
+    "Callback.accept": Key("Share of callers offered a callback who accept it.", example="0.6"),
     # --- costs ----------------------------------------------------------------------------------
     "Costs.per_contact": Key(
         "Cost of each contact on a channel (telecom, IT), on top of agent time.",

@@ -147,9 +147,8 @@ def _rename_definitions(schema: dict[str, Any]) -> dict[str, Any]:
         definition = out["$defs"][new]
         definition["title"] = new
         kind = _GENERIC.match(old)["kind"]  # type: ignore[index]
-        definition["description"] = (
-            f"{kind.lower()} distribution of "
-            + ("durations (each value with a unit)" if new.endswith("Time") else "numbers")
+        definition["description"] = f"{kind.lower()} distribution of " + (
+            "durations (each value with a unit)" if new.endswith("Time") else "numbers"
         )
     return out
 
@@ -189,9 +188,7 @@ def _json_default(field: FieldInfo) -> Any:
         return None
 
 
-def _describe_section(
-    name: str, definition: dict[str, Any], model: type[BaseModel] | None
-) -> None:
+def _describe_section(name: str, definition: dict[str, Any], model: type[BaseModel] | None) -> None:
     """Meanings, file-style defaults and no generated titles on one section's keys."""
     section = re.sub(r"(?<=[a-z])(Time|Count)$", "", name)
     fields: dict[str, FieldInfo] = {}
