@@ -37,10 +37,10 @@ PARAMS = ["pools.voice.agents", "policy.priority"]
 
 
 def scenario_data(agents: int = 5, name: str = "exp-small") -> dict[str, Any]:
-    """Half a day of a phone and email centre with one shared pool."""
+    """Two days of a phone and email centre with one shared pool."""
     return {
         "name": name,
-        "run": {"horizon": "8h", "warmup": "1h", "replications": 2, "interval": "1h", "seed": 3},
+        "run": {"horizon": "2d", "warmup": "1h", "replications": 2, "interval": "1h", "seed": 3},
         "demand": {"issues_per_hour": 60, "first_channel": {"phone": 0.7, "email": 0.3}},
         "channels": {
             "phone": {
@@ -244,7 +244,7 @@ def test_intervals_overlay_is_each_runs_service_level(compared: Path) -> None:
             rows = frame[(frame["panel"] == channel) & (frame["series"] == label)]
             part = intervals[intervals["scope"] == channel]
             days = part["day"].nunique()
-            assert len(rows) == len(part) // days  # one point per time of day, not per interval
+            assert days == 2 and len(rows) == len(part) // days  # a point per time of day
             for x, y in zip(rows["x"], rows["y"], strict=True):  # the offered-weighted mean day
                 hour = part[part["time"] == f"{int(x):02d}:{round(x % 1 * 60):02d}"]
                 answered_in_time = (hour["service_level"] * hour["offered"]).sum()
