@@ -13,6 +13,7 @@ import click
 from sim import __version__
 from sim.cli.compare import compare
 from sim.cli.erlang import erlang
+from sim.cli.export import export
 from sim.cli.plot import plot
 from sim.cli.run import run
 from sim.cli.schema import schema
@@ -31,5 +32,5 @@ def main() -> None:
     """
 
 
-for _command in (validate, run, plot, staff, sweep, compare, erlang, schema):
+for _command in (validate, run, plot, staff, sweep, compare, erlang, schema, export):
     main.add_command(_command)
