@@ -46,7 +46,7 @@ def test_a_run_exports_its_tables_as_numbers(run_dir: Path) -> None:
         "average speed of answer"
     )
     for got, want in zip(summary["mean"], expected["mean"], strict=True):
-        assert (got is None and math.isnan(want)) or got == pytest.approx(want, rel=1e-12)
+        assert (pd.isna(got) and math.isnan(want)) or got == pytest.approx(want, rel=1e-12)
     intervals = _rows(book["intervals"])
     assert len(intervals) == len(pd.read_csv(run_dir / "intervals.csv"))
     sheet = book["summary"]
