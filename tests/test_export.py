@@ -62,7 +62,7 @@ def test_a_run_exports_its_tables_as_numbers(run_dir: Path) -> None:
     assert checked
     assert book["summary"].freeze_panes == "A2"
     text = "\n".join(r[0] or "" for r in book["scenario"].iter_rows(min_row=2, values_only=True))
-    assert yaml.safe_load(text)["name"] == "small"
+    assert yaml.safe_load(text)["name"] == "mmc"
 
 
 def test_sweep_and_compare_folders_get_their_own_sheets(tmp_path: Path, run_dir: Path) -> None:
