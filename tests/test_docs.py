@@ -29,6 +29,9 @@ BLOCK = re.compile(
     r"(?:<!-- docs-test: (?P<marker>[^>]*?) -->\n)?```(?P<lang>bash|python)\n(?P<body>.*?)```",
     re.S,
 )
+BLOCK_TIMEOUT = 1800
+"""Seconds a block may take: generous, since a loaded two-core machine is several times slower
+than an idle one (the README's set-up block installs into a new environment)."""
 COPY_IGNORE = shutil.ignore_patterns(
     ".git",
     ".venv",
