@@ -124,10 +124,10 @@ def test_schema_command_prints_the_schema() -> None:
 
 def _check(schema: dict[str, Any], node: dict[str, Any], value: Any, where: str) -> list[str]:
     """A small JSON Schema checker for the keywords the scenario schema uses."""
+    errors: list[str] = []
     if "$ref" in node:
         target = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
-        return _check(schema, target, value, where)
-    errors: list[str] = []
+        errors += _check(schema, target, value, where)
     if "if" in node:
         chosen = "then" if not _check(schema, node["if"], value, where) else "else"
         errors += _check(schema, node[chosen], value, where)

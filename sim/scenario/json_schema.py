@@ -60,10 +60,10 @@ def scenario_json_schema() -> dict[str, Any]:
         "description": "A contact centre and how to simulate it (ccsim). Durations carry a "
         "unit (20s, 6min, 4h, 2d); shares are fractions from 0 to 1. A file with `extends:` "
         "gives only what it changes.",
-        "type": "object",
+        "$ref": f"#/$defs/Scenario{PATCH}",  # every key, none required: what editors complete
         "if": {"required": [EXTENDS]},
-        "then": {"$ref": f"#/$defs/Scenario{PATCH}"},
-        "else": {"$ref": "#/$defs/Scenario"},
+        "then": {},
+        "else": {"$ref": "#/$defs/Scenario"},  # a whole scenario: demand and pools required
         "$defs": {**definitions, **patches},
     }
 
