@@ -158,7 +158,7 @@ def run_page(page: Path, copy: Path) -> None:
             env=env,
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=BLOCK_TIMEOUT,
             stdin=subprocess.DEVNULL,
             check=False,
         )
