@@ -14,8 +14,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from sim.scenario.units import SECONDS_PER, format_duration, parse_duration
 
-DURATION_PATTERN = r"^\s*[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?\s*(" + "|".join(SECONDS_PER) + r")\s*$"
-"""What a duration looks like in a file (JSON Schema; :func:`parse_duration` is the rule)."""
+_UNITS = "|".join("".join(f"[{c.lower()}{c.upper()}]" for c in unit) for unit in SECONDS_PER)
+DURATION_PATTERN = r"^\s*[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?\s*(" + _UNITS + r")\s*$"
+"""What a duration looks like in a file (JSON Schema; :func:`parse_duration` is the rule, and
+units are read in any case)."""
 
 
 def _duration_schema(minimum: str) -> WithJsonSchema:
