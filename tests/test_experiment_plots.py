@@ -37,10 +37,10 @@ PARAMS = ["pools.voice.agents", "policy.priority"]
 
 
 def scenario_data(agents: int = 5, name: str = "exp-small") -> dict[str, Any]:
-    """Half a day of a phone and email centre with one shared pool."""
+    """Two days of a phone and email centre with one shared pool."""
     return {
         "name": name,
-        "run": {"horizon": "8h", "warmup": "1h", "replications": 2, "interval": "1h", "seed": 3},
+        "run": {"horizon": "2d", "warmup": "1h", "replications": 2, "interval": "1h", "seed": 3},
         "demand": {"issues_per_hour": 60, "first_channel": {"phone": 0.7, "email": 0.3}},
         "channels": {
             "phone": {
@@ -241,9 +241,16 @@ def test_intervals_overlay_is_each_runs_service_level(compared: Path) -> None:
     for label, run in zip(["five", "seven"], runs, strict=True):
         intervals = pd.read_csv(run / "intervals.csv")
         for channel in ("phone", "email"):
-            expected = intervals[intervals["scope"] == channel].sort_values("interval")
             rows = frame[(frame["panel"] == channel) & (frame["series"] == label)]
-            np.testing.assert_allclose(rows["y"], expected["service_level"], equal_nan=True)
+            part = intervals[intervals["scope"] == channel]
+            days = part["day"].nunique()
+            assert days == 2 and len(rows) == len(part) // days  # a point per time of day
+            for x, y in zip(rows["x"], rows["y"], strict=True):  # the offered-weighted mean day
+                hour = part[part["time"] == f"{int(x):02d}:{round(x % 1 * 60):02d}"]
+                answered_in_time = (hour["service_level"] * hour["offered"]).sum()
+                offered = hour.loc[hour["service_level"].notna(), "offered"].sum()
+                expected = answered_in_time / offered if offered else np.nan
+                np.testing.assert_allclose(y, expected, equal_nan=True)
 
 
 def test_compare_without_run_folders_draws_only_the_differences(compared: Path) -> None:

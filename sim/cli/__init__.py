@@ -14,9 +14,11 @@ from sim import __version__
 from sim.cli.backtest import backtest
 from sim.cli.compare import compare
 from sim.cli.erlang import erlang
+from sim.cli.export import export
 from sim.cli.fit import fit
 from sim.cli.plot import plot
 from sim.cli.run import run
+from sim.cli.schema import schema
 from sim.cli.staff import staff
 from sim.cli.sweep import sweep
 from sim.cli.validate import validate
@@ -32,5 +34,5 @@ def main() -> None:
     """
 
 
-for _command in (validate, run, plot, staff, sweep, compare, erlang, fit, backtest):
+for _command in (validate, run, plot, staff, sweep, compare, erlang, fit, backtest, schema, export):
     main.add_command(_command)

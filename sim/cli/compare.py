@@ -30,6 +30,12 @@ from sim.cli.errors import BadInput, handles_errors
 @click.option("--dask", metavar="ADDRESS|local", help="Run scenario files on a Dask cluster.")
 @click.option("--quiet", is_flag=True, help="No progress bar or table.")
 @click.option("--no-plots", is_flag=True, help="Skip plots/ and report.html.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Compare even if the inputs' horizon, warm-up or interval differ (totals then "
+    "cover different periods).",
+)
 @handles_errors
 def compare(
     inputs: tuple[str, ...],
@@ -40,6 +46,7 @@ def compare(
     dask: str | None,
     quiet: bool,
     no_plots: bool,
+    force: bool = False,
 ) -> None:
     """Compare run folders or scenario files side by side, with paired differences.
 
@@ -53,11 +60,13 @@ def compare(
     from sim.present.console import compare_table, console
     from sim.present.progress import replication_progress
     from sim.present.report.compare import write_compare_report
+    from sim.studies.comparable import check_comparable
     from sim.studies.compare import compare_arms, resolve_inputs, run_inputs, write_compare
 
     if len(inputs) < 2:
         raise BadInput("compare needs at least two run folders or scenario files")
     resolved = resolve_inputs(inputs, replications, seed)
+    unlike = check_comparable(resolved, force)  # horizon, warm-up, interval (exit 2 unless forced)
     names = [item.scenario.name if item.scenario else Path(item.source).name for item in resolved]
     default = Path("outputs") / safe_name("compare-" + "-".join(names))
     out_dir = Path(output) if output else default
@@ -73,6 +82,6 @@ def compare(
         write_compare_report(out_dir, [arm.folder for arm in arms])
     if not quiet:
         console.print(compare_table(frame, [arm.label for arm in arms]))
-    for note in notes:
+    for note in [*notes, *(f"warning: {d} (compared anyway)" for d in unlike)]:
         click.echo(note)
     click.echo(f"comparison in {path}")

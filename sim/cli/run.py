@@ -115,7 +115,7 @@ def run_and_write(
     from sim.experiment.replication import run_replications
     from sim.io.folders import staged_folder
     from sim.io.run_folder import TRACE_FOLDER, write_run
-    from sim.present.console import console, summary_tables
+    from sim.present.console import console, print_notes, summary_tables
     from sim.present.progress import replication_progress
 
     with staged_folder(out_dir) as stage:  # all files complete, or the old folder stays
@@ -147,6 +147,7 @@ def run_and_write(
     if not quiet:
         for table in summary_tables(scenario, result.summary()):
             console.print(table)
+        print_notes(scenario)
     if status is not None:
         click.echo(status.describe())
     count = len(result.replications)

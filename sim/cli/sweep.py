@@ -119,6 +119,7 @@ def sweep(
 
 def _print_outcome(outcome: SweepOutcome, quiet: bool) -> None:
     from sim.present.console import console, sweep_table
+    from sim.present.format import plural
 
     if not quiet:
         console.print(sweep_table(outcome))
@@ -126,14 +127,14 @@ def _print_outcome(outcome: SweepOutcome, quiet: bool) -> None:
         f"{outcome.wall_seconds:.1f} s on {outcome.executor}" if outcome.computed else "nothing run"
     )
     click.echo(
-        f"{len(outcome.points)} points: {len(outcome.computed)} computed, "
+        f"{plural(len(outcome.points), 'point')}: {len(outcome.computed)} computed, "
         f"{len(outcome.reused)} already finished; {where}; "
         f"results in {outcome.out_dir}/sweep.csv"
     )
     unmet = [folder for folder, status in outcome.statuses.items() if not status.met]
     if unmet:
         click.echo(
-            f"precision not met at --max-replications for {len(unmet)} point(s): "
+            f"precision not met at --max-replications for {plural(len(unmet), 'point')}: "
             f"{', '.join(unmet[:10])}{' ...' if len(unmet) > 10 else ''}",
             err=True,
         )

@@ -141,5 +141,22 @@ def format_mean_ci(metric: str, mean: float, low: float, high: float) -> str:
     return f"{text} ± {format_metric(metric, half) if metric not in SHARE_METRICS else _pp(half)}"
 
 
+def half_width(metric: str, low: float, high: float) -> str:
+    """The 95% CI's half-width in the metric's unit (``1.2 pp``, ``3.4 min``), or ``""``."""
+    if not (finite(low) and finite(high)):
+        return ""
+    half = (float(high) - float(low)) / 2
+    if abs(half) < 1e-9 * max(1.0, abs(float(high))):  # float noise of identical replications
+        half = 0.0
+    return _pp(half) if metric in SHARE_METRICS else format_metric(metric, half)
+
+
+def plural(count: int | float, word: str, many: str = "") -> str:
+    """``1 replication``, ``2 replications``, ``1,024 points`` (``many``: an irregular
+    plural)."""
+    number = format_number(count)
+    return f"{number} {word if count == 1 else (many or word + 's')}"
+
+
 def _pp(share: float) -> str:
     return f"{share * 100:.1f} pp"

@@ -6,6 +6,8 @@ stderr; a piped or logged run gets a plain line now and then instead, so it is n
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,15 +17,69 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
+
+from sim.present.format import format_seconds
+
+PLAIN_EVERY = 10.0
+"""Seconds between plain progress lines when stderr is not a terminal."""
+
+
+class PlainLines(Progress):
+    """Progress for a piped or logged run: no bar, a plain line on stderr every
+    :data:`PLAIN_EVERY` seconds and when the work is done, so a log is never silent."""
+
+    def __init__(self, counted: str, every: float = PLAIN_EVERY) -> None:
+        super().__init__(disable=True)
+        self.counted = counted
+        self.every = every
+        self.last = time.monotonic()
+        self.done_said = False
+
+    def advance(self, task_id: TaskID, advance: float = 1) -> None:
+        super().advance(task_id, advance)
+        self._tell()
+
+    def update(self, task_id: TaskID, **fields: Any) -> None:  # type: ignore[override]
+        super().update(task_id, **fields)
+        self._tell()
+
+    def _tell(self) -> None:
+        now = time.monotonic()
+        finished = all(t.total and t.completed >= t.total for t in self.tasks)
+        if finished and not self.done_said:
+            self.done_said = True
+        elif now - self.last < self.every:
+            return
+        self.last = now
+        for task in self.tasks:
+            sys.stderr.write(self.line(task) + "\n")
+        sys.stderr.flush()
+
+    def line(self, task: Any) -> str:
+        """``baseline: 3/10 replications, 12.0 s elapsed, about 28.0 s left``."""
+        counted = Text.from_markup(self.counted.format(task=task)).plain
+        total = int(task.total or 0)
+        text = f"{task.description}: {int(task.completed)}/{total} {counted}"
+        text += f", {format_seconds(task.elapsed or 0.0)} elapsed"
+        if task.completed and total and task.completed < total and task.elapsed:
+            left = task.elapsed / task.completed * (total - task.completed)
+            text += f", about {format_seconds(left)} left"
+        return text
 
 
 def progress_bar(counted: str, enabled: bool = True) -> Progress:
-    """A progress bar on stderr, gone when done: label, bar, ``done/total`` followed by
-    ``counted`` (a rich format string: what is counted), elapsed time and ETA."""
+    """Progress on stderr: on a terminal a bar, gone when done (label, bar, ``done/total``
+    followed by ``counted`` — a rich format string: what is counted — elapsed time and ETA);
+    elsewhere (piped, logged) plain lines now and then (:class:`PlainLines`)."""
+    console = Console(stderr=True)
+    if enabled and not console.is_terminal:
+        return PlainLines(counted)
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -32,7 +88,7 @@ def progress_bar(counted: str, enabled: bool = True) -> Progress:
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
         disable=not enabled,
     )

@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import (
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     ValidationError,
     field_validator,
     model_serializer,
     model_validator,
 )
-from pydantic_core import InitErrorDetails
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, InitErrorDetails
 
 from sim.scenario.registry import (
     AssistedName,
@@ -220,6 +222,24 @@ class Channels(Section):
         if info.exclude_defaults or info.exclude_unset:  # a kind at its defaults says nothing
             dumped = {name: section for name, section in dumped.items() if section}
         return dumped
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """One property per registered kind (so editors complete ``channels.<kind>``), no
+        others; the keys are only known from the registry, at schema time."""
+        properties = {
+            name: handler(section.__pydantic_core_schema__)
+            for name, section in cls.section_types().items()
+        }
+        return {
+            "type": "object",
+            "title": "Channels",
+            "description": (cls.__doc__ or "").strip().splitlines()[0],
+            "properties": properties,
+            "additionalProperties": False,
+        }
 
     def sections(self) -> dict[str, ChannelSection]:
         """Name -> section, in registry order."""

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from sim.scenario.channels import Channels
-from sim.scenario.overrides import Segment
+from sim.scenario.overrides import Segment, format_path
 from sim.scenario.schema import Scenario
 from sim.scenario.types import DISTRIBUTION_KINDS
 
@@ -182,7 +182,7 @@ def describe_error(details: ErrorDetails, data: Any) -> tuple[list[Segment], str
             return segments, f"unknown key '{key}'; allowed keys here: {', '.join(allowed)}"
         return segments, f"unknown key '{key}'"
     if kind == "missing":
-        return segments, "required, but not given"
+        return segments, "required, but not given" + _unknown_pool_hint(segments, data)
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag", value))
         close = difflib.get_close_matches(tag, DISTRIBUTION_KINDS, n=1, cutoff=0.6)
@@ -204,9 +204,11 @@ def describe_error(details: ErrorDetails, data: Any) -> tuple[list[Segment], str
             return segments, f"'{shown}' is not one of {', '.join(expected)}{hint}"
     if kind == "string_type" and isinstance(value, int) and segments[-1:] in (["from"], ["to"]):
         hours, minutes = divmod(value, 60)
+        clock = f"{hours:02d}:{minutes:02d}"
         return segments, (
-            f'write times of day in quotes, e.g. "{hours:02d}:{minutes:02d}" '
-            f"(YAML read an unquoted time as the number {value})"
+            f"YAML read the unquoted time {hours}:{minutes:02d} as the number {value}; write "
+            f'times of day in quotes: {segments[-1]}: "{clock}" in a file, and on a command '
+            f"line quote the value twice, e.g. '{format_path(segments)}=\"{clock}\"'"
         )
     if kind in ("value_error", "assertion_error"):
         error = ctx.get("error")
@@ -217,3 +219,26 @@ def describe_error(details: ErrorDetails, data: Any) -> tuple[list[Segment], str
     if message.startswith("Input should be"):
         return segments, "must be" + message[len("Input should be") :] + got
     return segments, message
+
+
+def _unknown_pool_hint(segments: Sequence[Segment], data: Any) -> str:
+    """For a pool that lacks its skills or headcount: the pools the scenario has, since a
+    pool name mistyped in an override makes a new, incomplete pool."""
+    if len(segments) != 3 or segments[0] != "pools" or not isinstance(data, dict):
+        return ""
+    pools = data.get("pools")
+    name = segments[1]
+    if not isinstance(pools, dict) or not isinstance(pools.get(name), dict):
+        return ""
+    given = pools[name]
+    if "skills" in given and ("agents" in given or "schedule" in given):
+        return ""
+    others = [str(other) for other in pools if other != name]
+    if not others:
+        return ""
+    close = difflib.get_close_matches(str(name), others, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return (
+        f"; is '{name}' a new pool? This scenario's pools are {', '.join(others)}{hint}: to "
+        f"change one, name it, e.g. pools.{others[0]}.agents"
+    )

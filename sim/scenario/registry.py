@@ -23,7 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 if TYPE_CHECKING:
     from sim.scenario.channels import ChannelSection
@@ -136,11 +138,26 @@ def _known(allowed: Callable[[], list[str]]) -> Callable[[str], str]:
     return check
 
 
-ChannelName = Annotated[str, AfterValidator(_known(channel_names))]
+@dataclass(frozen=True)
+class _NamesInSchema:
+    """The JSON Schema of a registered name: an enum of the names registered when the schema
+    is made (validation checks the registry itself, so kinds added later still pass)."""
+
+    allowed: Callable[[], list[str]]
+
+    def __get_pydantic_json_schema__(
+        self, core: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "enum": self.allowed()}
+
+
+ChannelName = Annotated[str, AfterValidator(_known(channel_names)), _NamesInSchema(channel_names)]
 """Any channel: ``first_channel``, ``per_contact``."""
-AssistedName = Annotated[str, AfterValidator(_known(assisted_names))]
+AssistedName = Annotated[
+    str, AfterValidator(_known(assisted_names)), _NamesInSchema(assisted_names)
+]
 """A channel answered by agents: ``skills``, ``priority``, ``switch``, ``fallback``."""
-PrivateName = Annotated[str, AfterValidator(_known(private_names))]
+PrivateName = Annotated[str, AfterValidator(_known(private_names)), _NamesInSchema(private_names)]
 """A private channel answered by agents: ``handoff.to``."""
 
 
@@ -153,7 +170,7 @@ def _known_routing(name: str) -> str:
     raise ValueError(f"'{name}' is not one of {', '.join(choices)}{hint}")
 
 
-RoutingName = Annotated[str, AfterValidator(_known_routing)]
+RoutingName = Annotated[str, AfterValidator(_known_routing), _NamesInSchema(routing_names)]
 """A routing policy: ``policy.routing``."""
 
 

@@ -10,16 +10,40 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from sim.scenario.units import format_duration, parse_duration
+from sim.scenario.units import SECONDS_PER, format_duration, parse_duration
 
-Duration = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
+_UNITS = "|".join("".join(f"[{c.lower()}{c.upper()}]" for c in unit) for unit in SECONDS_PER)
+DURATION_PATTERN = r"^\s*[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?\s*(" + _UNITS + r")\s*$"
+"""What a duration looks like in a file (JSON Schema; :func:`parse_duration` is the rule, and
+units are read in any case)."""
+
+
+def _duration_schema(minimum: str) -> WithJsonSchema:
+    """A duration in the JSON Schema: text with a unit (``6min``), not the seconds it becomes."""
+    return WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "x-duration": minimum})
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration),
+    _duration_schema(""),
+]
 PositiveDuration = Annotated[
-    float, BeforeValidator(parse_duration), Field(gt=0), PlainSerializer(format_duration)
+    float,
+    BeforeValidator(parse_duration),
+    Field(gt=0),
+    PlainSerializer(format_duration),
+    _duration_schema("> 0"),
 ]
 NonNegativeDuration = Annotated[
-    float, BeforeValidator(parse_duration), Field(ge=0), PlainSerializer(format_duration)
+    float,
+    BeforeValidator(parse_duration),
+    Field(ge=0),
+    PlainSerializer(format_duration),
+    _duration_schema(">= 0"),
 ]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveNumber = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]

@@ -37,7 +37,7 @@ from sim.present.plots.style import (
     OKABE_ITO,
     STYLE,
     WIDTH,
-    day_axis,
+    hour_axis,
 )
 from sim.present.plots.sweep import _errors, _save_all
 from sim.present.plots.sweep_data import (
@@ -140,8 +140,10 @@ def paired_differences_data(comparison: Comparison) -> pd.DataFrame:
 
 
 def intervals_overlay_data(comparison: Comparison) -> pd.DataFrame:
-    """Per assisted channel with contacts (a panel) and scenario (a series): the service level
-    by interval of the compared runs, ``x`` in days (empty without run folders)."""
+    """Per assisted channel with contacts (a panel) and scenario (a series): the mean day —
+    the service level by time of day over every day of the run, offered-weighted (answered
+    within the threshold / offered at that time of day) — ``x`` in hours (empty without run
+    folders). One line per scenario a planner can read, not every day stacked."""
     parts = []
     targets: dict[str, tuple[float, float]] = {}
     for label in comparison.labels:
@@ -153,21 +155,30 @@ def intervals_overlay_data(comparison: Comparison) -> pd.DataFrame:
             with contextlib.suppress(ScenarioError):
                 targets = service_targets(load_scenario(folder / "scenario.yaml"))
         for channel in assisted_names():
-            rows = intervals[intervals["scope"] == channel].sort_values("x")
+            rows = intervals[intervals["scope"] == channel]
             if rows.empty or not rows["offered"].fillna(0).sum() > 0:
                 continue
+            offered = rows["offered"].where(rows["service_level"].notna())
+            sums = (
+                pd.DataFrame(
+                    {"hour": rows["hour"], "w": rows["service_level"] * offered, "n": offered}
+                )
+                .groupby("hour", sort=True)[["w", "n"]]
+                .sum(min_count=1)
+            )
+            level = sums["w"] / sums["n"].where(sums["n"] > 0)
             parts.append(
                 pd.DataFrame(
                     {
                         "panel": channel,
                         "series": label,
-                        "x": rows["x"].to_numpy(float),
-                        "y": rows["service_level"].to_numpy(float),
-                        "weekday": rows["weekday"].to_numpy(),
+                        "x": level.index.to_numpy(float),
+                        "y": level.to_numpy(float),
+                        "days": int(rows["day"].nunique()),
                     }
                 )
             )
-    columns = ["panel", "series", "x", "y", "weekday", "target"]
+    columns = ["panel", "series", "x", "y", "days", "target"]
     if not parts:
         return pd.DataFrame(columns=columns)
     frame = pd.concat(parts, ignore_index=True)
@@ -301,8 +312,12 @@ def plot_intervals_overlay(frame: pd.DataFrame, comparison: Comparison) -> Figur
     panels = list(dict.fromkeys(frame["panel"]))
     figure = Figure(figsize=(WIDTH, 2.5 * len(panels) + 1.0), layout="constrained")
     axes = figure.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    days = int(frame["days"].max()) if len(frame) else 0
     figure.suptitle(
-        "Service level per interval, by scenario (mean over replications)", x=0.01, ha="left"
+        f"Service level by time of day, the mean day of each scenario (over {days} "
+        f"day{'s' if days != 1 else ''} and every replication)",
+        x=0.01,
+        ha="left",
     )
     for ax, channel in zip(axes, panels, strict=True):
         rows = frame[frame["panel"] == channel]
@@ -333,7 +348,7 @@ def plot_intervals_overlay(frame: pd.DataFrame, comparison: Comparison) -> Figur
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("service level")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
-    day_axis(axes[-1], frame)
+    hour_axis(axes[-1])
     return figure
 
 
@@ -345,7 +360,8 @@ COMPARE_CAPTIONS = {
     "paired_differences": "Each scenario's difference from the first, per key metric: the "
     "mean of the per-replication differences with its 95% CI. Solid, starred bars are clear "
     "(the CI excludes 0).",
-    "intervals_overlay": "Service level by reporting interval, one line per scenario; the "
+    "intervals_overlay": "The mean day: service level by time of day over every day of the "
+    "run (answered within the threshold / offered at that time), one line per scenario; the "
     "first scenario in grey.",
 }
 

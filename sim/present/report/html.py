@@ -43,9 +43,10 @@ h3 { font-size: 16px; margin: 22px 0 8px; }
 p.description { font-size: 16px; margin: 4px 0 8px; }
 p.meta, .note, figcaption { color: var(--muted); font-size: 13px; }
 nav a { margin-right: 14px; font-size: 14px; }
-table { border-collapse: collapse; margin: 6px 0 12px; font-size: 14px; }
-th, td { padding: 5px 10px; border-bottom: 1px solid var(--rule); vertical-align: top; }
-th { text-align: left; background: var(--band); font-weight: 600; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 14px; max-width: 100%; }
+th, td { padding: 5px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
+th { text-align: left; background: var(--band); font-weight: 600; overflow-wrap: anywhere; }
+td { overflow-wrap: anywhere; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td .ci { display: block; color: var(--muted); font-size: 12px; }
 code { font-size: 12px; color: var(--muted); }

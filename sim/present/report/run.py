@@ -236,6 +236,15 @@ def _facts(facts: dict[str, Any]) -> str:
     return f"<table><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _notes(scenario: Any) -> str:
+    """What the scenario's settings leave out (jump the line off, impressions unpriced)."""
+    if scenario is None:
+        return ""
+    from sim.present.explain import scenario_notes
+
+    return "".join(f'<p class="note">Note: {escape(note)}</p>' for note in scenario_notes(scenario))
+
+
 # --- the page ---------------------------------------------------------------------------------
 
 
@@ -255,7 +264,11 @@ def run_report_html(run_dir: Path, run: RunOutputs | None = None) -> str:
         f"ccsim {facts.get('ccsim_version', __version__)} · run folder {run_dir.resolve().name}"
     )
     sections = [
-        ("findings", "Key findings", _findings(summary, service_targets(scenario))),
+        (
+            "findings",
+            "Key findings",
+            _findings(summary, service_targets(scenario)) + _notes(scenario),
+        ),
         (
             "summary",
             "Summary",

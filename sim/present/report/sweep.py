@@ -148,20 +148,44 @@ def _levels(sweep: Sweep, point: int) -> str:
     )
 
 
+TABLE_COLUMNS = 9
+"""Metric columns per sweep table: more go to a further table, so each fits a 1280 px page."""
+
+
 def _sweep_table(sweep: Sweep) -> str:
+    """The points with their key metrics, in tables of at most :data:`TABLE_COLUMNS` metric
+    columns (service levels and cost first, with the verdicts; then abandonment and waits)."""
     keys = sweep_key_metrics(sweep)
     ok = meets_targets(sweep) if sweep.targets else None
     on = set()
     frontier = frontier_data(sweep)
     if len(frontier):
         on = set(frontier.loc[frontier["frontier"], "point"])
+    first = [k for k in keys if k[1] in ("service_level", "cost_total", "cost_per_issue")]
+    rest = [k for k in keys if k not in first]
+    groups = [first[i : i + TABLE_COLUMNS] for i in range(0, len(first), TABLE_COLUMNS)]
+    groups += [rest[i : i + TABLE_COLUMNS] for i in range(0, len(rest), TABLE_COLUMNS)]
+    tables = [
+        _points_table(sweep, group, ok if i == 0 else None, on if i == 0 else None)
+        for i, group in enumerate(groups)
+    ]
+    return (
+        '<p class="note">Mean over replications, 95% CI below. Counts and costs are totals over '
+        "the measured horizon; “on frontier”: on the Pareto frontier of the first frontier "
+        "panel.</p>" + "".join(tables)
+    )
+
+
+def _points_table(
+    sweep: Sweep, keys: list[tuple[str, str]], ok: pd.Series | None, on: set[int] | None
+) -> str:
     head = "".join(f"<th>{escape(p)}</th>" for p in sweep.params)
     head += "".join(
         f"<th>{scope_html(s) if s != 'centre' else 'centre'}<br>{escape(_metric_name(m))}</th>"
         for s, m in keys
     )
     head += "<th>meets targets</th>" if ok is not None else ""
-    head += "<th>on frontier</th>"
+    head += "<th>on frontier</th>" if on is not None else ""
     body = []
     for _, point in sweep.points.iterrows():
         index = point["point"]
@@ -174,13 +198,11 @@ def _sweep_table(sweep: Sweep) -> str:
             met = bool(ok[index])
             css, word = ("met", "yes") if met else ("missed", "no")
             cells += f'<td><span class="verdict {css}">{word}</span></td>'
-        cells += f"<td>{'yes' if index in on else ''}</td>"
+        if on is not None:
+            cells += f"<td>{'yes' if index in on else ''}</td>"
         folder = escape(point["folder"]) if point["folder"] else str(index)
         body.append(f"<tr><th>{folder}</th>{cells}</tr>")
     return (
-        '<p class="note">Mean over replications, 95% CI below. Counts and costs are totals over '
-        "the measured horizon; “on frontier”: on the Pareto frontier of the first frontier "
-        "panel.</p>"
         f"<table><thead><tr><th>point</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 

@@ -71,6 +71,14 @@ def expand_range(text: str) -> list[Any] | None:
         raise InputError(
             f"range '{text.strip()}': a step of {step} never goes from {start} to {end}", "vary"
         )
+    if start != end and abs(step) > abs(end - start):
+        a, b, half = (f"{v.normalize():f}{unit}" for v in (start, end, (end - start) / 2))
+        raise InputError(
+            f"range '{text.strip()}': the step is larger than the span from {a} to {b}, so "
+            f"only {a} would run; use a smaller step (e.g. {a}:{b}:{half}) or list the "
+            f"values ({a},{b})",
+            "vary",
+        )
     count = int((end - start) / step) + 1
     if count > MAX_POINTS:
         raise InputError(f"range '{text.strip()}' has {count:,} values; too many", "vary")

@@ -1,0 +1,206 @@
+"""Terminal tables at 80 columns: nothing cut, every figure whole, targets marked; plain
+progress lines when the output is not a terminal; plurals; the notes a run prints once."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from sim.experiment.catalogue import metric_keys
+from sim.io.run_folder import COMPARE_COLUMNS, SUMMARY_CSV
+from sim.present import progress as progress_module
+from sim.present.console import compare_table, summary_tables, sweep_table
+from sim.present.explain import scenario_notes
+from sim.present.format import format_metric, plural
+from sim.scenario import load_scenario, scenario_to_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+
+def _render(renderable: object, width: int = 80) -> str:
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None, highlight=False).print(renderable)
+    return out.getvalue()
+
+
+def _summary(scale: float, seed: int = 1) -> pd.DataFrame:
+    """A summary of the baseline's metrics with large, awkward numbers (wide cells)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for scope, metric in metric_keys(load_scenario(BASELINE)):
+        share = metric in {"service_level", "abandon_rate", "p_wait", "occupancy"}
+        mean = rng.uniform(0.05, 0.95) if share else rng.uniform(1, 9) * scale
+        if metric == "asa_seconds":
+            mean = 218_516.6 if scope == "email" else rng.uniform(1, 90)
+        half = mean * 0.11
+        rows.append((scope, metric, mean, mean - half, mean + half, 10))
+    columns = ["scope", "metric", "mean", "ci_low", "ci_high", "replications"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _assert_fits(text: str, figures: list[str], width: int = 80) -> None:
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width, max(lines, key=len)
+    assert "…" not in text
+    flat = " ".join(lines)
+    for figure in figures:
+        assert figure in flat, f"{figure} was cut or lost"
+
+
+def test_run_tables_fit_80_columns_with_every_figure_whole() -> None:
+    scenario = load_scenario(BASELINE)
+    summary = _summary(1_000_000.0)
+    text = "".join(_render(t) for t in summary_tables(scenario, summary, width=80))
+    rows = summary.set_index(["scope", "metric"])["mean"]
+    figures = [format_metric("offered", rows[(c, "offered")]) for c in ("phone", "email")]
+    figures += [format_metric("cost_total", rows[("centre", "cost_total")])]
+    _assert_fits(text, figures)
+    assert "60.7 h" in text  # email ASA of 218,516.6 s in hours, not seconds
+    assert "218,516" not in text
+    assert "negative public impressions" in text and "net public impressions" in text
+    assert "10 replications" in text
+    for channel, section in scenario.channels.sections().items():
+        level = getattr(section, "service_level", None)
+        if level is None:
+            continue
+        mean = rows[(channel, "service_level")]
+        word = "met" if mean >= level.target else "missed"
+        line = next(i for i, line in enumerate(text.splitlines()) if line.startswith(channel))
+        assert word in text.splitlines()[line + 1], (channel, mean, level.target)
+
+
+def _sweep_folder(tmp_path: Path, paths: list[str], values: list[list[object]]) -> SimpleNamespace:
+    scenario = load_scenario(BASELINE)
+    points = []
+    for index, point_values in enumerate(values):
+        folder = tmp_path / f"p{index:03d}"
+        folder.mkdir()
+        _summary(1_000.0 * (index + 1), seed=index).to_csv(folder / SUMMARY_CSV, index=False)
+        (folder / "scenario.yaml").write_text(scenario_to_yaml(scenario), encoding="utf-8")
+        points.append(
+            SimpleNamespace(folder=folder.name, values=dict(zip(paths, point_values, strict=True)))
+        )
+    return SimpleNamespace(out_dir=tmp_path, points=points, paths=paths)
+
+
+def test_sweep_table_fits_80_columns_and_marks_targets(tmp_path: Path) -> None:
+    paths = ["pools.voice.schedule[3].agents", "policy.social_mode", "pools.digital.shrinkage"]
+    values = [[30 + 5 * i, mode, 0.25] for i in range(3) for mode in ("serve", "deflect")]
+    outcome = _sweep_folder(tmp_path, paths, values)
+    text = _render(sweep_table(outcome, width=80))
+    costs = [
+        format_metric(
+            "cost_total",
+            pd.read_csv(tmp_path / p.folder / SUMMARY_CSV)
+            .set_index(["scope", "metric"])
+            .loc[("centre", "cost_total"), "mean"],
+        )
+        for p in outcome.points
+    ]
+    _assert_fits(text, ["deflect", "serve", "p005", *costs])
+    assert "✓" in text or "✗" in text
+    assert "agents = pools.voice.schedule[3].agents" in text
+    assert "6 points" in text and "10 replications each" in text
+
+
+def test_compare_table_fits_80_columns_and_keeps_every_difference() -> None:
+    rng = np.random.default_rng(3)
+    labels = ["baseline", "dedicated_social_team", "social_priority"]
+    keys = [(s, m) for s, m in metric_keys(load_scenario(BASELINE)) if not s.startswith("pool")]
+    rows = []
+    for scope, metric in keys:
+        for i, label in enumerate(labels):
+            mean = rng.uniform(0.1, 0.9) if metric == "service_level" else rng.uniform(1e5, 2e6)
+            diff = (
+                (rng.normal() * 1e5, -2e5, 3e5, True, "paired")
+                if i
+                else (np.nan,) * 3
+                + (
+                    False,
+                    "",
+                )
+            )
+            rows.append((scope, metric, label, mean, mean * 0.9, mean * 1.1, *diff, np.nan, np.nan))
+    frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
+    text = _render(compare_table(frame, labels, width=80))
+    totals = frame[(frame["metric"] == "cost_total")]
+    figures = [format_metric("cost_total", m) for m in totals["mean"]]
+    _assert_fits(text, [*figures, "Δ dedicated_social_team", "[-200,000, +300,000]"])
+
+
+def test_plurals() -> None:
+    assert plural(1, "replication") == "1 replication"
+    assert plural(2, "worker") == "2 workers"
+    assert plural(1234, "point") == "1,234 points"
+
+
+def test_progress_is_plain_lines_when_not_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress_module, "PLAIN_EVERY", 0.0)
+    with progress_module.replication_progress(3, "baseline") as bar:
+        assert isinstance(bar, progress_module.PlainLines)
+        bar.every = 0.0
+        for _ in range(3):
+            bar.advance(bar.tasks[0].id)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("baseline: 1/3 replications")
+    assert re.match(r"baseline: 3/3 replications, [\d.]+ s elapsed$", lines[-1])
+
+
+def test_progress_lines_are_spaced_out(capsys: pytest.CaptureFixture[str]) -> None:
+    with progress_module.replication_progress(50, "baseline") as bar:
+        for _ in range(50):
+            bar.advance(bar.tasks[0].id)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["baseline: 50/50 replications, " + lines[-1].split(", ", 1)[1]]
+
+
+def test_notes_on_public_social_without_the_habit_or_a_price() -> None:
+    baseline = load_scenario(BASELINE)
+    notes = scenario_notes(baseline)
+    assert len(notes) == 1 and "public impressions are worth nothing" in notes[0]
+    off = load_scenario(BASELINE, ["behaviour.jump_the_line.enabled=false"])
+    assert any("jump-the-line habit is off" in note for note in scenario_notes(off))
+    priced = load_scenario(BASELINE, ["costs.public_impression.negative=-0.05"])
+    assert scenario_notes(priced) == []
+    no_social = load_scenario(ROOT / "scenarios" / "no_social.yaml")
+    assert scenario_notes(no_social) == []
+
+
+def test_run_prints_each_note_once(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sim.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(BASELINE),
+            "-o",
+            str(tmp_path / "out"),
+            "--no-plots",
+            "--workers",
+            "1",
+            "--replications",
+            "1",
+            "--set",
+            "run.horizon=2h",
+            "--set",
+            "run.warmup=0s",
+            "--set",
+            "demand.issues_per_day=500",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("public impressions are worth nothing") == 1
+    assert "1 replication," in result.output and "1 worker)" in result.output

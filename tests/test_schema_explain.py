@@ -1,0 +1,72 @@
+"""``ccsim validate --explain``: the resolved scenario with every filled-in default marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from builders import mmc_data
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.present.explain import DEFAULT, explain, filled_defaults
+from sim.scenario import load_scenario, validate_data
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+
+def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
+    defaults = filled_defaults(load_scenario(BASELINE))
+    assert set(defaults) == {
+        "run.start",
+        "demand.issues_per_hour",
+        "demand.profiles",
+        "demand.weekdays",
+        "demand.special_days",
+        "demand.volumes",
+        "pools.voice.agents",
+        "pools.voice.concurrency",
+        "pools.voice.efficiency",
+        "pools.voice.priority",
+        "pools.digital.agents",
+        "pools.digital.efficiency",
+        "pools.digital.priority",
+        "policy.routing",
+    }
+
+
+def test_a_key_given_with_its_default_value_is_not_a_default(tmp_path: Path) -> None:
+    data = mmc_data()
+    data["behaviour"]["jump_the_line"] = {"enabled": False}
+    data["policy"] = {"routing": "priority"}
+    scenario = validate_data(data)
+    defaults = filled_defaults(scenario)
+    assert "behaviour.jump_the_line.enabled" not in defaults
+    assert "policy.routing" not in defaults
+    assert "behaviour.jump_the_line.rate" in defaults  # the rest of that section was not given
+    assert "costs.public_impression.negative" in defaults
+    assert "channels.email.handle_time" in defaults  # a whole channel left out
+
+
+def test_every_default_is_marked_on_its_line_and_the_text_reloads_equal() -> None:
+    scenario = validate_data(mmc_data())
+    text = explain(scenario, "mmc.yaml")
+    marked = [line for line in text.splitlines() if line.rstrip().endswith(DEFAULT)]
+    leaves = {path.rsplit(".", 1)[-1] for path in filled_defaults(scenario)}
+    assert len(marked) == len(filled_defaults(scenario))
+    assert {line.split(":")[0].strip() for line in marked} <= leaves
+    enabled = next(line for line in text.splitlines() if line.strip().startswith("enabled:"))
+    assert enabled.strip() == f"enabled: false  {DEFAULT}"
+    assert validate_data(yaml.safe_load(text)) == scenario
+
+
+def test_explain_on_the_command_line_with_overrides() -> None:
+    result = CliRunner().invoke(
+        main,
+        ["validate", "--explain", str(BASELINE), "--set", "behaviour.jump_the_line.enabled=false"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "enabled: false\n" in result.output  # given (by --set), so not marked
+    assert "routing: priority  # default" in result.output
+    assert "14 defaults filled in" in result.output
