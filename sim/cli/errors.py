@@ -82,11 +82,10 @@ def handles_errors(command: F) -> F:
         except ScenarioError as error:
             report_problems(error)
             sys.exit(EXIT_BAD_INPUT)
-        except InputError as error:
-            click.echo(f"error: {bad_input(error)}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        except BadInput as error:
-            click.echo(f"error: {error}", err=True)
+        except (InputError, BadInput) as error:
+            text = str(bad_input(error)) if isinstance(error, InputError) else str(error)
+            for line in text.splitlines():  # one ``error:`` line per problem
+                click.echo(f"error: {line}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             click.echo("interrupted; finished outputs were kept.", err=True)

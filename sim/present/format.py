@@ -133,22 +133,34 @@ def format_ci(metric: str, low: float, high: float) -> str:
 
 
 def format_mean_ci(metric: str, mean: float, low: float, high: float) -> str:
-    """``mean ± half-width`` (just the mean when there is no interval)."""
+    """``mean ± half-width`` (just the mean when there is no interval); the half-width is
+    written to the mean's own precision (``37.81 ± 0.00``, not ``± 0.00312``)."""
     text = format_metric(metric, mean)
-    if text == "–" or not (finite(low) and finite(high)):
-        return text
-    half = (float(high) - float(low)) / 2
-    return f"{text} ± {format_metric(metric, half) if metric not in SHARE_METRICS else _pp(half)}"
+    half = half_width(metric, low, high, like=text)
+    return f"{text} ± {half}" if text != "–" and half else text
 
 
-def half_width(metric: str, low: float, high: float) -> str:
-    """The 95% CI's half-width in the metric's unit (``1.2 pp``, ``3.4 min``), or ``""``."""
+def half_width(metric: str, low: float, high: float, like: str = "") -> str:
+    """The 95% CI's half-width in the metric's unit (``1.2 pp``, ``3.4 min``), or ``""``;
+    a plain number is written with as many decimals as ``like`` (the mean as shown)."""
     if not (finite(low) and finite(high)):
         return ""
     half = (float(high) - float(low)) / 2
     if abs(half) < 1e-9 * max(1.0, abs(float(high))):  # float noise of identical replications
         half = 0.0
-    return _pp(half) if metric in SHARE_METRICS else format_metric(metric, half)
+    if metric in SHARE_METRICS:
+        return _pp(half)
+    seconds = {"s": 1.0, "min": 60.0, "h": 3600.0}
+    unit = like.rsplit(" ", 1)[-1] if " " in like else ""
+    if unit in seconds and metric in SECONDS_METRICS | HOURS_METRICS:  # the mean's own unit
+        scale = 3600.0 if metric in HOURS_METRICS else 1.0
+        return f"{half * scale / seconds[unit]:.1f} {unit}"
+    text = format_metric(metric, half)
+    plain = like and like[-1].isdigit() and text[-1:].isdigit()
+    if plain:  # a count, cost or ratio: the mean's decimals, never more
+        decimals = len(like.rsplit(".", 1)[1]) if "." in like else 0
+        return f"{half:,.{decimals}f}"
+    return text
 
 
 def plural(count: int | float, word: str, many: str = "") -> str:
