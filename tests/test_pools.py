@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from builders import build, mmc_data
 
 from sim.experiment.replication import simulate
-from sim.model.agents import WEEK, weekly_headcount
+from sim.model.agents import WEEK, productive_agents, weekly_headcount
 from sim.scenario.schema import Shift
 from sim.scenario.units import DAY
 
@@ -54,6 +56,33 @@ def test_scheduled_hours_and_shrinkage_drive_paid_and_productive_time(per_hour: 
         assert on_duty == pytest.approx(mean_on_duty)
     else:  # agents finish the call in hand when their shift ends: a little unpaid overrun
         assert mean_on_duty < on_duty < mean_on_duty * 1.01
+
+
+@pytest.mark.parametrize(
+    ("scheduled", "shrinkage", "on_floor"),
+    [(18, 0.3, 12), (9, 0.5, 4), (10, 0.3, 7), (3, 0.5, 1), (7, 0.0, 7), (1, 0.99, 0)],
+)
+def test_shrinkage_floors_to_whole_agents_on_the_floor(
+    scheduled: int, shrinkage: float, on_floor: int
+) -> None:
+    """Productive agents = floor(scheduled x (1 - shrinkage)), simulated, not just computed:
+    18 at 30% is 12.6 agents, of which 12 are on the floor (round would give 13)."""
+    data = mmc_data(per_hour=1e-9, horizon="1d", warmup="0s", replications=1)
+    data["pools"]["voice"] = {"agents": scheduled, "skills": ["phone"], "shrinkage": shrinkage}
+    metrics = simulate(build(data), 0).metrics
+    assert metrics[("pool:voice", "agents_on_duty")] == pytest.approx(on_floor)
+
+
+@pytest.mark.parametrize("shrinkage", [0.1, 0.15, 0.27, 0.3, 0.33, 0.5])
+@pytest.mark.parametrize("required", range(1, 60))
+def test_staffing_start_puts_the_required_agents_on_the_floor(
+    required: int, shrinkage: float
+) -> None:
+    """The ceil of staffing and the floor of the model agree: ceil(r / (1 - s)) scheduled
+    agents leave at least r on the floor, and one fewer leaves fewer than r."""
+    scheduled = math.ceil(required / (1 - shrinkage) - 1e-9)
+    assert productive_agents(scheduled, shrinkage) >= required
+    assert productive_agents(scheduled - 1, shrinkage) < required
 
 
 def test_calls_outside_opening_hours_wait_for_the_morning() -> None:

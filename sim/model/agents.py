@@ -57,6 +57,17 @@ def _wrap(lo: float, hi: float) -> list[tuple[float, float]]:
     return [(lo, WEEK), (0.0, hi - WEEK)]
 
 
+def productive_agents(scheduled: int, shrinkage: float) -> int:
+    """Agents on the floor out of ``scheduled`` paid ones: floor(scheduled × (1 − shrinkage)).
+
+    The floor is the convention of planners' tools (pyworkforce, Erlang calculators) and the
+    inverse of staffing's ``ceil(required / (1 − shrinkage))``: scheduling that many always
+    puts ``required`` on the floor. A part-agent is never rounded up into a whole one (18 at
+    30% gives 12, not 13). The 1e-9 keeps float noise (10 × 0.7 = 6.999…) from losing one.
+    """
+    return math.floor(scheduled * (1.0 - shrinkage) + 1e-9)
+
+
 class Pool:
     """A pool of interchangeable agents during one replication."""
 
@@ -121,7 +132,7 @@ class Pool:
 
     def productive(self, scheduled: int) -> int:
         """Agents actually available out of ``scheduled`` paid ones, after shrinkage."""
-        return round(scheduled * (1.0 - self.spec.shrinkage))
+        return productive_agents(scheduled, self.spec.shrinkage)
 
     def set_headcount(self, now: float, scheduled: int) -> list[int]:
         """Change the paid headcount; returns agents newly able to take work."""

@@ -319,7 +319,8 @@ KEYS: dict[str, Key] = {
     ),
     "Pool.shrinkage": Key(
         "Share of scheduled time not available for contacts (breaks, training, absence); "
-        "productive agents = scheduled x (1 - shrinkage).",
+        "productive agents = floor(scheduled x (1 - shrinkage)), a part-agent never counted "
+        "as a whole one (18 at 0.3 gives 12).",
         example="0.27",
     ),
     "Pool.efficiency": Key(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from sim import analytic
+from sim.model.agents import productive_agents
 from sim.scenario import Scenario
 from sim.studies.staffing.slots import decision_slots, headcounts_of
 from sim.studies.staffing.targets import Target
@@ -67,7 +68,7 @@ def erlang_start(
         return tuple(start), notes
     shrink = pool.shrinkage
     scheduled = max(1, math.ceil(productive / (1.0 - shrink) - 1e-9))
-    while round(scheduled * (1.0 - shrink)) < productive:
+    while productive_agents(scheduled, shrink) < productive:
         scheduled += 1
     index = next(i for i, slot in enumerate(slots) if slot.pool == name)
     scheduled = max(scheduled, slots[index].minimum)
