@@ -41,7 +41,6 @@ from sim.model.counters import (
     PoolStats,
     ReplicationCounts,
     counters,
-    measured,
 )
 from sim.model.kit import Kit
 from sim.model.observer import ContactObserver, Outcome
@@ -414,11 +413,4 @@ class Centre:
         return {j for j in found if j.outcome == OPEN}
 
 
-def simulate(
-    scenario: Scenario, replication: int, observer: ContactObserver | None = None
-) -> ReplicationCounts:
-    """Run replication ``replication`` of ``scenario`` (deterministic given the seed)."""
-    return Centre(scenario, replication, observer).run()
-
-
-__all__ = ["Centre", "measured", "simulate"]
+__all__ = ["Centre"]

@@ -126,8 +126,9 @@ def compare_arms(arms: Sequence[Arm]) -> tuple[pd.DataFrame, list[str]]:
     for arm, (ok, reason) in zip(arms[1:], pairs[1:], strict=True):
         n = len(arm.indices & reference.indices)
         if ok:
+            many = "replication" if n == 1 else "replications"
             notes.append(
-                f"{arm.label} − {reference.label}: paired differences over {n} replications "
+                f"{arm.label} − {reference.label}: paired differences over {n} {many} "
                 f"(common random numbers, seed {arm.seed})"
             )
         else:
