@@ -2,29 +2,59 @@
 
 Exit codes: 0 success, 2 bad input (one line per problem naming the file, the field path and
 what is wrong, never a traceback), 1 internal error, 3 a staffing target cannot be met, 130
-interrupted. Command modules import what they need when they run, so ``ccsim --help`` and
-``ccsim validate`` start quickly.
+interrupted.
+
+Start-up is part of the product: ``ccsim --help`` imports no command module (the listing
+comes from :data:`COMMANDS`), and ``ccsim COMMAND`` imports that command's module alone, which
+in turn imports what it needs when it runs. A new command is a module here and a line in
+:data:`COMMANDS` (``tests/test_cli_startup.py`` checks that every line loads and that the
+listing imports nothing heavy).
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from sim import __version__
-from sim.cli.backtest import backtest
-from sim.cli.compare import compare
-from sim.cli.erlang import erlang
-from sim.cli.export import export
-from sim.cli.fit import fit
-from sim.cli.plot import plot
-from sim.cli.run import run
-from sim.cli.schema import schema
-from sim.cli.staff import staff
-from sim.cli.sweep import sweep
-from sim.cli.validate import validate
+
+#: name -> (module under sim.cli, one-line summary for ``ccsim --help``), in workflow order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "Check scenario files without running them."),
+    "run": ("run", "Simulate a scenario over its replications and write the results."),
+    "plot": ("plot", "Redraw the plots and report of a run, sweep or compare folder."),
+    "compare": ("compare", "Compare runs or scenarios side by side, with paired differences."),
+    "sweep": ("sweep", "Run a scenario at every point of a grid of parameter values."),
+    "staff": ("staff", "Least-cost headcount per pool that meets the service targets."),
+    "erlang": ("erlang", "Closed-form Erlang B, C and A figures, no simulation."),
+    "fit": ("fit", "Fit a scenario to a contact log exported from an ACD or CRM."),
+    "backtest": ("backtest", "Replay a contact log through a scenario and score the match."),
+    "export": ("export", "Write a run, sweep or compare folder as one Excel workbook."),
+    "schema": ("schema", "Print the JSON Schema (or the reference) of scenario files."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported only when one is run (or asked for its help)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"sim.cli.{COMMANDS[cmd_name][0]}")
+        return getattr(module, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The listing from :data:`COMMANDS`, so ``ccsim --help`` loads no command module."""
+        rows = [(name, summary) for name, (_, summary) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ccsim")
 def main() -> None:
     """ccsim: simulate a multichannel contact centre from a YAML scenario.
@@ -32,7 +62,3 @@ def main() -> None:
     Start with `ccsim run scenarios/baseline.yaml`; `ccsim COMMAND --help` explains each
     command. Durations in scenarios carry units (20s, 6min, 4h, 2d).
     """
-
-
-for _command in (validate, run, plot, staff, sweep, compare, erlang, fit, backtest, schema, export):
-    main.add_command(_command)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from sim.experiment.errors import InputError
-from sim.experiment.sampling import Precision, make_precision
 from sim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:  # sampling pulls in numpy and the model: not for ccsim validate
+    from sim.experiment.sampling import Precision
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,6 +77,8 @@ def parse_precision(
     scenario before anything runs; bad ones raise :class:`InputError` (exit 2)."""
     if precision is None and max_replications is None and not metrics:
         return None
+    from sim.experiment.sampling import make_precision
+
     target = make_precision(precision, max_replications, metrics)
     if target is not None:
         target.check(scenario)

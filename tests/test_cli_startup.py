@@ -1,0 +1,64 @@
+"""Start-up stays light: what ``ccsim --help`` and ``ccsim validate`` import.
+
+Start-up time is measured in benchmarks (``benchmarks/throughput.py`` part f), never here;
+what these tests pin is its cause: the heavy libraries a command must not import before it
+needs them. Each check runs in a fresh interpreter, since this one has imported everything.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import COMMANDS, main
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "simpy", "pyarrow", "dask", "openpyxl")
+
+
+def imported_by(args: list[str]) -> set[str]:
+    """The heavy top-level packages imported by ``ccsim ARGS`` in a fresh interpreter."""
+    code = (
+        "import json, sys\n"
+        "from sim.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_help_imports_no_command_and_no_heavy_library() -> None:
+    assert imported_by(["--help"]) == set()
+
+
+def test_validate_imports_no_numeric_library() -> None:
+    assert imported_by(["validate", "scenarios/baseline.yaml"]) == set()
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_listed_command_loads_and_explains_itself(name: str) -> None:
+    command = main.get_command(click.Context(main), name)
+    assert isinstance(command, click.Command) and command.name == name
+    result = CliRunner().invoke(main, [name, "--help"], prog_name="ccsim")
+    assert result.exit_code == 0, result.output
+    assert f"Usage: ccsim {name}" in result.output
+
+
+def test_listing_shows_every_command_and_an_unknown_one_is_refused() -> None:
+    listing = CliRunner().invoke(main, ["--help"]).output
+    for name, (_, summary) in COMMANDS.items():
+        assert f"{name}" in listing and summary in listing
+    unknown = CliRunner().invoke(main, ["simulate"])
+    assert unknown.exit_code == 2 and "No such command" in unknown.output
