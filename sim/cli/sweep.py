@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from sim.cli.errors import EXIT_INTERRUPTED, handles_errors
 from sim.cli.options import load, overrides_option, parse_precision, precision_options
+from sim.cli.output import guarded_output, wait_option
 
 if TYPE_CHECKING:
     from sim.studies.sweep import SweepOutcome
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     "-o",
     "--output",
     type=click.Path(),
-    help="Sweep folder (default: outputs/<scenario name>-sweep/).",
+    help="Sweep folder (default: outputs/<scenario name>-sweep/, with each --set in the "
+    "name when given).",
 )
 @click.option("--seed", type=int, help="Override run.seed (shared by every point).")
 @click.option("--replications", type=click.IntRange(min=1), help="Override run.replications.")
@@ -52,8 +53,10 @@ if TYPE_CHECKING:
 @click.option(
     "--force",
     is_flag=True,
-    help="Use the folder even if it holds a different sweep (its points are discarded).",
+    help="Use the folder even if it holds a different sweep (its points are discarded), "
+    "a run, or files ccsim did not write (kept, except ccsim's own names).",
 )
+@wait_option
 @precision_options
 @click.option("--quiet", is_flag=True, help="No progress bar or table.")
 @click.option("--no-plots", is_flag=True, help="Skip plots/ and report.html.")
@@ -69,6 +72,7 @@ def sweep(
     workers: int | None,
     dask: str | None,
     force: bool,
+    wait: bool,
     precision: float | None,
     max_replications: int | None,
     precision_metrics: tuple[str, ...],
@@ -89,31 +93,42 @@ def sweep(
 
     base = load(scenario, overrides, seed, replications)
     target = parse_precision(base, precision, max_replications, precision_metrics)
-    out_dir = Path(output) if output else Path("outputs") / f"{base.name}-sweep"
     axes = [parse_vary(text) for text in vary]
-    try:
-        with SweepProgress(base.name, enabled=not quiet) as progress:
-            outcome = run_sweep(
-                base,
-                axes,
-                out_dir,
-                zipped=zipped,
-                source=scenario,
-                workers=workers,
-                dask=dask,
-                precision=target,
-                force=force,
-                listener=progress,
+    guard = guarded_output(
+        output,
+        "sweep",
+        name=base.name,
+        default="sweep",
+        owner=base.name,
+        overwrite=force,
+        wait=wait,
+        overrides=overrides,
+    )
+    with guard as out:
+        try:
+            with SweepProgress(base.name, enabled=not quiet) as progress:
+                outcome = run_sweep(
+                    base,
+                    axes,
+                    out.path,
+                    zipped=zipped,
+                    source=scenario,
+                    workers=workers,
+                    dask=dask,
+                    precision=target,
+                    force=force,
+                    listener=progress,
+                )
+        except SweepInterrupted as stop:
+            click.echo(
+                f"interrupted: {stop.finished} of {stop.total} points finished and kept in "
+                f"{out.shown}/; run the same command again to resume.",
+                err=True,
             )
-    except SweepInterrupted as stop:
-        click.echo(
-            f"interrupted: {stop.finished} of {stop.total} points finished and kept in "
-            f"{stop.out_dir}/; run the same command again to resume.",
-            err=True,
-        )
-        sys.exit(EXIT_INTERRUPTED)
-    if not no_plots:  # frontier, heat map / metric against parameter, and report.html
-        write_sweep_report(out_dir)
+            sys.exit(EXIT_INTERRUPTED)
+        if not no_plots:  # frontier, heat map / metric against parameter, and report.html
+            write_sweep_report(out.path)
+    outcome.out_dir = out.shown
     _print_outcome(outcome, quiet)
 
 
