@@ -43,11 +43,16 @@ class ExecutorError(ValueError):
     """An executor that cannot be used (e.g. no Dask scheduler at the address given)."""
 
 
-def _ignore_sigint() -> None:
-    """Worker initialiser: Ctrl-C is the parent's to handle (it cancels and shuts down), and
-    SIGTERM ends the worker at once (not the parent's SIGTERM-as-Ctrl-C, inherited by fork)."""
+def _ignore_sigint(parent_pid: int | None = None) -> None:
+    """Worker initialiser: Ctrl-C is the parent's to handle (it cancels and shuts down),
+    SIGTERM ends the worker at once (not the parent's SIGTERM-as-Ctrl-C, inherited by fork),
+    and the worker dies with its parent: after a ``kill -9`` of the parent no orphan is left
+    computing, or waiting on its pipe, under PID 1."""
+    from sim.io.workers import die_with_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent_pid)
 
 
 @contextmanager
@@ -125,7 +130,9 @@ class ProcessExecutor(Executor):
     def __init__(self, task: Task, workers: int) -> None:
         super().__init__(task)
         self.workers = max(1, workers)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, initializer=_ignore_sigint, initargs=(os.getpid(),)
+        )
         self._pending: dict[Future[ReplicationResult], Tag] = {}
 
     def submit(self, tag: Tag, *args: Any) -> None:
