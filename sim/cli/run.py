@@ -9,7 +9,9 @@ import click
 from sim.cli.errors import BadInput, bad_input, handles_errors
 from sim.cli.options import load, overrides_option, parse_precision, precision_options
 from sim.cli.output import Output, guarded_output, wait_option
+from sim.experiment.errors import InputError
 from sim.experiment.sampling import Precision
+from sim.io.names import printable
 from sim.scenario import Scenario
 
 
@@ -98,13 +100,15 @@ def run(
 
 
 def check_run_size(scenario: Scenario, workers: int | None, confirmed: bool) -> None:
-    """Refuse, before simulating, to start an absurd run (or a merely large one unconfirmed)."""
-    from sim.experiment.estimate import refusal, run_size
+    """Refuse, before simulating, an absurd run (naming the field that makes it so) or a
+    merely large one unconfirmed (:func:`sim.experiment.estimate.check_size`)."""
+    from sim.experiment.estimate import check_size
 
     count = workers or min(scenario.run.replications, os.cpu_count() or 1)
-    reason = refusal(run_size(scenario, count), count, confirmed)
-    if reason is not None:
-        raise BadInput(f"{scenario.name}: {bad_input(reason)}")
+    try:
+        check_size([scenario], count, confirmed)
+    except InputError as reason:
+        raise BadInput(f"{printable(scenario.name)}: {bad_input(reason)}") from None
 
 
 def run_and_write(

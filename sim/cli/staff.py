@@ -142,6 +142,9 @@ def staff(
         verbose=verbose,
     )
     from sim.cli.output import guarded_output
+    from sim.cli.run import check_run_size
+
+    check_run_size(resolved, workers, confirmed=True)  # memory and absurd work, up front
 
     with guarded_output(
         output, "file", name=resolved.name, default="staffed", overrides=overrides

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from sim.cli.errors import EXIT_INTERRUPTED, handles_errors
+from sim.cli.errors import EXIT_INTERRUPTED, BadInput, bad_input, handles_errors
 from sim.cli.options import load, overrides_option, parse_precision, precision_options
 from sim.cli.output import guarded_output, wait_option
+from sim.experiment.errors import InputError
+from sim.io.names import printable
 
 if TYPE_CHECKING:
+    from sim.scenario import Scenario
     from sim.studies.sweep import SweepOutcome
+    from sim.studies.sweep.grid import Axis
 
 
 @click.command()
@@ -57,6 +62,7 @@ if TYPE_CHECKING:
     "a run, or files ccsim did not write (kept, except ccsim's own names).",
 )
 @wait_option
+@click.option("--yes", is_flag=True, help="Run even if the sweep looks very large.")
 @precision_options
 @click.option("--quiet", is_flag=True, help="No progress bar or table.")
 @click.option("--no-plots", is_flag=True, help="Skip plots/ and report.html.")
@@ -73,6 +79,7 @@ def sweep(
     dask: str | None,
     force: bool,
     wait: bool,
+    yes: bool,
     precision: float | None,
     max_replications: int | None,
     precision_metrics: tuple[str, ...],
@@ -94,6 +101,7 @@ def sweep(
     base = load(scenario, overrides, seed, replications)
     target = parse_precision(base, precision, max_replications, precision_metrics)
     axes = [parse_vary(text) for text in vary]
+    check_sweep_size(base, axes, zipped, scenario, workers, yes)
     guard = guarded_output(
         output,
         "sweep",
@@ -130,6 +138,27 @@ def sweep(
             write_sweep_report(out.path)
     outcome.out_dir = out.shown
     _print_outcome(outcome, quiet)
+
+
+def check_sweep_size(
+    base: Scenario,
+    axes: list[Axis],
+    zipped: bool,
+    source: str,
+    workers: int | None,
+    confirmed: bool,
+) -> None:
+    """Refuse, before anything runs, a sweep with an absurd point (naming its field) or one
+    too large in total without ``--yes``."""
+    from sim.experiment.estimate import check_size
+    from sim.studies.sweep.grid import build_points
+
+    points = build_points(base, axes, zipped, source)
+    count = workers or os.cpu_count() or 1
+    try:
+        check_size([point.scenario for point in points], count, confirmed)
+    except InputError as reason:
+        raise BadInput(f"{printable(base.name)}: {bad_input(reason)}") from None
 
 
 def _print_outcome(outcome: SweepOutcome, quiet: bool) -> None:
