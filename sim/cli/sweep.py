@@ -56,6 +56,16 @@ if TYPE_CHECKING:
     "'local' for a local cluster of --workers processes.",
 )
 @click.option(
+    "--dask-no-workers",
+    "dask_no_workers",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --dask: stop (finished points kept) once the cluster has had no workers "
+    "for this long.",
+)
+@click.option(
     "--force",
     is_flag=True,
     help="Use the folder even if it holds a different sweep (its points are discarded), "
@@ -77,6 +87,7 @@ def sweep(
     overrides: tuple[str, ...],
     workers: int | None,
     dask: str | None,
+    dask_no_workers: float,
     force: bool,
     wait: bool,
     yes: bool,
@@ -126,11 +137,12 @@ def sweep(
                     precision=target,
                     force=force,
                     listener=progress,
+                    dask_no_workers=dask_no_workers,
                 )
         except SweepInterrupted as stop:
             click.echo(
-                f"interrupted: {stop.finished} of {stop.total} points finished and kept in "
-                f"{out.shown}/; run the same command again to resume.",
+                f"{stop.reason or 'interrupted'}: {stop.finished} of {stop.total} points "
+                f"finished and kept in {out.shown}/; run the same command again to resume.",
                 err=True,
             )
             sys.exit(EXIT_INTERRUPTED)

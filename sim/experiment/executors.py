@@ -23,10 +23,11 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -41,6 +42,16 @@ CONNECT_TIMEOUT = "15s"
 
 class ExecutorError(ValueError):
     """An executor that cannot be used (e.g. no Dask scheduler at the address given)."""
+
+
+NO_WORKERS_SECONDS = 60.0
+"""How long a Dask cluster may have no workers at all before the work stops (default)."""
+POLL_SECONDS = 1.0
+
+
+class NoWorkers(KeyboardInterrupt):
+    """The Dask cluster had no workers for too long: the work stops as on Ctrl-C (finished
+    results kept), with this message instead of silence."""
 
 
 def _ignore_sigint(parent_pid: int | None = None) -> None:
@@ -172,7 +183,13 @@ class DaskExecutor(Executor):
 
     name = "Dask"
 
-    def __init__(self, task: Task, address: str, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        task: Task,
+        address: str,
+        workers: int | None = None,
+        no_workers: float = NO_WORKERS_SECONDS,
+    ) -> None:
         import logging
 
         from distributed import Client, LocalCluster, as_completed
@@ -198,20 +215,44 @@ class DaskExecutor(Executor):
                     "its address (tcp://host:8786) or 'local'"
                 ) from None
         self.address = address
+        self.no_workers = no_workers
         threads = self.client.nthreads()
         self.workers = max(1, sum(threads.values()))
         self._as_completed = as_completed()
         self._tags: dict[str, Tag] = {}
+        self._futures: dict[str, Any] = {}
 
     def submit(self, tag: Tag, *args: Any) -> None:
         future = self.client.submit(self.task, *args, pure=False)
         self._tags[future.key] = tag
+        self._futures[future.key] = future
         self._as_completed.add(future)
 
     def completed(self) -> Iterator[tuple[Tag, ReplicationResult]]:
-        for future in self._as_completed:
-            tag = self._tags.pop(future.key)
-            yield tag, future.result()
+        """Results as they finish; raises :class:`NoWorkers` once the cluster has had no
+        worker for :attr:`no_workers` seconds while tasks wait (workers that come back in
+        time are waited for)."""
+        from distributed import wait as wait_any
+
+        idle_since: float | None = None
+        while not self._as_completed.is_empty():
+            if self._as_completed.has_ready():
+                idle_since = None
+                for future in self._as_completed.next_batch(block=False):
+                    self._futures.pop(future.key, None)
+                    yield self._tags.pop(future.key), future.result()
+                continue
+            with suppress(TimeoutError):  # returns as soon as one finishes
+                wait_any(list(self._futures.values()), POLL_SECONDS, "FIRST_COMPLETED")
+            if self._as_completed.has_ready() or self.client.nthreads():
+                idle_since = None
+                continue
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= self.no_workers:
+                raise NoWorkers(
+                    f"the Dask cluster at {self.address} has had no workers for "
+                    f"{self.no_workers:g} s"
+                )
 
     def close(self, cancel: bool = False) -> None:
         try:
@@ -225,6 +266,7 @@ class DaskExecutor(Executor):
             if self._cluster is not None:
                 self._cluster.close()
         self._tags.clear()
+        self._futures.clear()
 
     def describe(self) -> str:
         where = "a local Dask cluster" if self._cluster is not None else f"Dask at {self.address}"
@@ -232,7 +274,11 @@ class DaskExecutor(Executor):
 
 
 def make_executor(
-    task: Task, workers: int | None = None, dask: str | None = None, tasks: int = 0
+    task: Task,
+    workers: int | None = None,
+    dask: str | None = None,
+    tasks: int = 0,
+    no_workers: float = NO_WORKERS_SECONDS,
 ) -> Executor:
     """The executor for ``workers`` / ``dask``, running ``task``.
 
@@ -240,7 +286,7 @@ def make_executor(
     more than ``tasks`` (when known); one worker runs in this process.
     """
     if dask:
-        return DaskExecutor(task, dask, workers)
+        return DaskExecutor(task, dask, workers, no_workers)
     if workers is None:
         workers = os.cpu_count() or 1
         if tasks:
