@@ -70,6 +70,8 @@ class OutputTree(RuleBasedStateMachine):
 
     def _command(self, args: list[str], target: str, interrupt: bool = False) -> None:
         before = snapshot(self.root)
+        held = {kind for kind in ("run", "sweep") if f"{target}/{kind}.json" in before}
+        forced = "--overwrite" in args or "--force" in args
         original = run_folder.atomic_write_csv
         if interrupt:
 
@@ -87,6 +89,7 @@ class OutputTree(RuleBasedStateMachine):
             assert not changed, (args, result.output, sorted(changed)[:5])
             return
         assert all(inside(name, target) for name in changed), (args, sorted(changed)[:5])
+        assert forced or held <= {args[0]}, (args, "replaced another kind's folder", held)
         mine = [k for k in before if inside(k, target) and Path(k).name.startswith("note")]
         assert all(after.get(k) == before[k] for k in mine), (args, mine)
 
@@ -132,10 +135,10 @@ class OutputTree(RuleBasedStateMachine):
 
 
 OutputTree.TestCase.settings = settings(
-    max_examples=8, stateful_step_count=8, deadline=None, derandomize=True
+    max_examples=20, stateful_step_count=10, deadline=None, derandomize=True
 )
 
 
-@pytest.mark.slow  # about 60 commands in process, tiny scenarios
+@pytest.mark.slow  # about 200 commands in process, tiny scenarios
 class TestOutputTree(OutputTree.TestCase):  # type: ignore[name-defined,misc]
     pass
