@@ -119,7 +119,9 @@ def guarded_output(
                 clean_stale(real)
             real = check_output_target(shown, kind, owner, overwrite)  # as it is now, locked
             yield Output(real, shown, kind)
-    except (OutputPathError, FolderBusy) as error:
+    except FolderBusy as busy:  # named as the user gave it, not its resolved path
+        raise BadInput(str(FolderBusy(busy.pid, Path(printable(str(shown)))))) from None
+    except OutputPathError as error:
         raise BadInput(str(error)) from None
 
 
