@@ -56,7 +56,9 @@ def test_a_folder_of_other_files_is_not_overwritten(tiny: Path, tmp_path: Path) 
     assert (out / "notes.txt").read_text() == "keep me"
     result = cli("run", str(tiny), "-o", str(out), "--quiet", "--no-plots", "--overwrite")
     assert result.exit_code == 0
-    assert (out / "summary.csv").is_file() and not (out / "notes.txt").exists()
+    assert (out / "summary.csv").is_file()  # --overwrite replaces ccsim's own files only:
+    assert (out / "notes.txt").read_text() == "keep me"  # the user's notes stay, and
+    assert "kept 1 file ccsim did not write" in result.output and "notes.txt" in result.output
 
 
 def test_another_scenarios_outputs_need_overwrite_but_a_rerun_does_not(

@@ -8,6 +8,7 @@ import click
 
 from sim.cli.errors import BadInput, bad_input, handles_errors
 from sim.cli.fit import parse_map, spell
+from sim.cli.output import wait_option
 
 BACKTEST_CSV = "backtest.csv"
 ERRORS_CSV = "backtest_errors.csv"
@@ -43,7 +44,12 @@ ERRORS_CSV = "backtest_errors.csv"
     help="Judge only intervals with at least this many logged contacts.",
 )
 @click.option("--no-plots", is_flag=True, help="Skip plots/ and backtest_report.html.")
-@click.option("--overwrite", is_flag=True, help="Replace a folder that is not this back-test's.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Write into a folder that is not a back-test's (ccsim's own files replaced, others kept).",
+)
+@wait_option
 @handles_errors
 def backtest(
     log: str,
@@ -55,6 +61,7 @@ def backtest(
     min_offered: int,
     no_plots: bool,
     overwrite: bool,
+    wait: bool = False,
 ) -> None:
     """Replay LOG (a contact log, as for ccsim fit) through a scenario: the logged arrival
     times, channels and handle times drive the model, with the logged staffing when given,
@@ -66,33 +73,35 @@ def backtest(
     errors), the replayed scenario.yaml, plots/ and backtest_report.html.
     """
     from sim.cli.options import load
+    from sim.cli.output import guarded_output
     from sim.experiment.errors import InputError
     from sim.io.atomic import atomic_write_csv, atomic_write_text
-    from sim.io.folders import check_output_folder, staged_folder
     from sim.scenario import scenario_to_yaml
     from sim.studies.backtest import backtest as run_backtest
     from sim.studies.fit import LogError
 
     scenario = load(scenario_path)
-    out_dir = Path(output) if output else Path("outputs") / f"backtest-{Path(log).stem}"
-    check_output_folder(out_dir, scenario.name, overwrite)
     mapping = parse_map(pairs)
-    try:
-        result = run_backtest(log, scenario, staffing, mapping, replications, min_offered)
-    except LogError as error:
-        raise BadInput(error.for_front_end(spell)) from None
-    except InputError as error:
-        raise bad_input(error) from None
-    with staged_folder(out_dir) as stage:
-        atomic_write_csv(stage / BACKTEST_CSV, result.intervals)
-        atomic_write_csv(stage / ERRORS_CSV, result.errors)
-        atomic_write_text(stage / "scenario.yaml", scenario_to_yaml(result.scenario))
-        if not no_plots:
-            from sim.present.plots.backtest import plot_backtest
-            from sim.present.report.backtest import write_backtest_report
+    guard = guarded_output(
+        output, "backtest", name=Path(log).stem, default="backtest", overwrite=overwrite, wait=wait
+    )
+    with guard as out:
+        try:
+            result = run_backtest(log, scenario, staffing, mapping, replications, min_offered)
+        except LogError as error:
+            raise BadInput(error.for_front_end(spell)) from None
+        except InputError as error:
+            raise bad_input(error) from None
+        with out.staged() as stage:
+            atomic_write_csv(stage / BACKTEST_CSV, result.intervals)
+            atomic_write_csv(stage / ERRORS_CSV, result.errors)
+            atomic_write_text(stage / "scenario.yaml", scenario_to_yaml(result.scenario))
+            if not no_plots:
+                from sim.present.plots.backtest import plot_backtest
+                from sim.present.report.backtest import write_backtest_report
 
-            plot_backtest(result, stage)
-            write_backtest_report(stage, result, Path(log).name)
+                plot_backtest(result, stage)
+                write_backtest_report(stage, result, Path(log).name)
     for row in result.errors.itertuples(index=False):
         name = "all channels" if row.channel == "all" else row.channel
         click.echo(
@@ -102,4 +111,6 @@ def backtest(
         )
     for note in result.notes:
         click.echo(f"note: {note}")
-    click.echo(f"results in {out_dir}/")
+    if out.kept_note():
+        click.echo(out.kept_note())
+    click.echo(f"results in {out.shown}/")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from sim.cli.errors import BadInput, handles_errors
+from sim.cli.output import guarded_output, wait_option
 
 
 @click.command()
@@ -36,6 +37,13 @@ from sim.cli.errors import BadInput, handles_errors
     help="Compare even if the inputs' horizon, warm-up or interval differ (totals then "
     "cover different periods).",
 )
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Write into a folder that holds files ccsim did not write, or a run or sweep "
+    "(nothing of yours is deleted).",
+)
+@wait_option
 @handles_errors
 def compare(
     inputs: tuple[str, ...],
@@ -47,6 +55,8 @@ def compare(
     quiet: bool,
     no_plots: bool,
     force: bool = False,
+    overwrite: bool = False,
+    wait: bool = False,
 ) -> None:
     """Compare run folders or scenario files side by side, with paired differences.
 
@@ -56,7 +66,6 @@ def compare(
     replications match (else Welch); * marks differences whose CI excludes 0. Writes
     compare.csv.
     """
-    from sim.io.run_folder import safe_name
     from sim.present.console import compare_table, console
     from sim.present.progress import replication_progress
     from sim.present.report.compare import write_compare_report
@@ -68,18 +77,20 @@ def compare(
     resolved = resolve_inputs(inputs, replications, seed)
     unlike = check_comparable(resolved, force)  # horizon, warm-up, interval (exit 2 unless forced)
     names = [item.scenario.name if item.scenario else Path(item.source).name for item in resolved]
-    default = Path("outputs") / safe_name("compare-" + "-".join(names))
-    out_dir = Path(output) if output else default
     tasks = sum(i.scenario.run.replications for i in resolved if i.scenario and not i.folder)
-    with replication_progress(tasks, "compare", enabled=not quiet and tasks > 0) as progress:
-        task = progress.tasks[0].id
-        arms = run_inputs(
-            resolved, out_dir, workers, dask, on_replication=lambda: progress.advance(task)
-        )
-    frame, notes = compare_arms(arms)
-    path = write_compare(out_dir, frame)
-    if not no_plots:  # paired differences and overlaid intervals, and report.html
-        write_compare_report(out_dir, [arm.folder for arm in arms])
+    guard = guarded_output(
+        output, "compare", name="-".join(names), default="compare", overwrite=overwrite, wait=wait
+    )
+    with guard as out:
+        with replication_progress(tasks, "compare", enabled=not quiet and tasks > 0) as progress:
+            task = progress.tasks[0].id
+            arms = run_inputs(
+                resolved, out.where, workers, dask, on_replication=lambda: progress.advance(task)
+            )
+        frame, notes = compare_arms(arms)
+        path = write_compare(out.where, frame)
+        if not no_plots:  # paired differences and overlaid intervals, and report.html
+            write_compare_report(out.where, [arm.folder for arm in arms])
     if not quiet:
         console.print(compare_table(frame, [arm.label for arm in arms]))
     for note in [*notes, *(f"warning: {d} (compared anyway)" for d in unlike)]:

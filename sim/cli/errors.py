@@ -87,8 +87,9 @@ def handles_errors(command: F) -> F:
             for line in text.splitlines():  # one ``error:`` line per problem
                 click.echo(f"error: {line}", err=True)
             sys.exit(EXIT_BAD_INPUT)
-        except KeyboardInterrupt:
-            click.echo("interrupted; finished outputs were kept.", err=True)
+        except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, or no Dask workers left
+            why = str(stop) or "interrupted"
+            click.echo(f"{why}; finished outputs were kept.", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from sim.cli.errors import BadInput, handles_errors
+from sim.cli.output import locked, wait_option
 
 
 @click.command()
@@ -24,8 +25,9 @@ from sim.cli.errors import BadInput, handles_errors
     type=click.Path(dir_okay=False),
     help="The workbook's path (default: DIR/<folder name>.xlsx).",
 )
+@wait_option
 @handles_errors
-def export(folder: str, xlsx: bool, output: str | None) -> None:
+def export(folder: str, xlsx: bool, output: str | None, wait: bool = False) -> None:
     """Write the results in DIR (a run, sweep or compare folder) as one Excel workbook.
 
     Sheets: summary (with each metric's meaning), intervals, replications and the resolved
@@ -37,7 +39,8 @@ def export(folder: str, xlsx: bool, output: str | None) -> None:
     if not Path(folder).is_dir():
         raise BadInput(f"{folder}: no such folder; give a folder written by run, sweep or compare")
     try:
-        path = write_workbook(Path(folder), Path(output) if output else None)
+        with locked(Path(folder), wait):  # nobody rewrites the folder while it is read
+            path = write_workbook(Path(folder), Path(output) if output else None)
     except NothingToExport as error:
         raise BadInput(str(error)) from None
     click.echo(f"workbook written to {path}")

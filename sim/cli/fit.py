@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sim.cli.errors import BadInput, flag, handles_errors
+from sim.cli.output import guarded_output, wait_option
 
 if TYPE_CHECKING:
     from sim.studies.fit import FitResult
@@ -94,6 +95,7 @@ def check_outputs(paths: dict[str, Path], overwrite: bool) -> None:
 )
 @click.option("--no-report", is_flag=True, help="Skip fit_report.html (faster).")
 @click.option("--overwrite", is_flag=True, help="Replace files that are not an earlier fit's.")
+@wait_option
 @click.option("--quiet", is_flag=True, help="Print only the files written.")
 @handles_errors
 def fit(
@@ -106,6 +108,7 @@ def fit(
     no_report: bool,
     overwrite: bool,
     quiet: bool,
+    wait: bool = False,
 ) -> None:
     """Fit a scenario to LOG, a contact log: CSV or Parquet, one row per contact (a ccsim
     --trace folder works as it is).
@@ -117,11 +120,12 @@ def fit(
     counted and reported with their row numbers; a log with no usable rows exits 2.
     """
     from sim.cli.options import load
+    from sim.cli.output import check_path
     from sim.io.atomic import atomic_write_csv, atomic_write_text
     from sim.scenario.units import parse_duration
     from sim.studies.fit import LogError, fit_log
 
-    target = Path(output)
+    target = check_path(output, "file")
     paths = {"yaml": target, "csv": target.with_name(FIT_CSV)}
     if not no_report:
         paths["html"] = target.with_name(FIT_REPORT)
@@ -141,13 +145,14 @@ def fit(
         raise BadInput(error.for_front_end(spell)) from None
     except ValueError as error:  # an interval that does not divide a day, say
         raise BadInput(str(error)) from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(target, result.yaml_text)
-    atomic_write_csv(paths["csv"], result.frame())
-    if "html" in paths:
-        from sim.present.report.fit import write_fit_report
+    with guarded_output(output, "file", name="", default="staffed", overwrite=True, wait=wait):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(target, result.yaml_text)
+        atomic_write_csv(paths["csv"], result.frame())
+        if "html" in paths:
+            from sim.present.report.fit import write_fit_report
 
-        write_fit_report(paths["html"], result, target.name)
+            write_fit_report(paths["html"], result, target.name)
     if not quiet:
         _describe(result)
     click.echo("wrote " + ", ".join(str(p) for p in paths.values()))

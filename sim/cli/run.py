@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import click
 
 from sim.cli.errors import BadInput, bad_input, handles_errors
 from sim.cli.options import load, overrides_option, parse_precision, precision_options
+from sim.cli.output import Output, guarded_output, wait_option
+from sim.experiment.errors import InputError
 from sim.experiment.sampling import Precision
+from sim.io.names import printable
 from sim.scenario import Scenario
 
 
@@ -20,7 +22,8 @@ from sim.scenario import Scenario
     "--output",
     "output",
     type=click.Path(),
-    help="Output folder (default: outputs/<scenario name>/).",
+    help="Output folder (default: outputs/<scenario name>/, or "
+    "outputs/<scenario name>--<each --set>/ with overrides).",
 )
 @click.option("--seed", type=int, help="Override run.seed.")
 @click.option("--replications", type=int, help="Override run.replications.")
@@ -37,8 +40,10 @@ from sim.scenario import Scenario
     "--overwrite",
     is_flag=True,
     help="Replace an output folder that holds another "
-    "scenario's outputs (a re-run of the same scenario replaces its own).",
+    "scenario's outputs or files ccsim did not write (a re-run of the same scenario replaces "
+    "its own). Only ccsim's own files are replaced; other files are kept and listed.",
 )
+@wait_option
 @click.option("--yes", is_flag=True, help="Run even if the run looks very large.")
 @click.option(
     "--trace",
@@ -59,6 +64,7 @@ def run(
     no_plots: bool,
     overwrite: bool,
     yes: bool,
+    wait: bool = False,
     trace: bool = False,
     precision: float | None = None,
     max_replications: int | None = None,
@@ -78,29 +84,36 @@ def run(
         except TraceUnavailable as error:
             raise BadInput(f"--trace: {error}") from None
     resolved = load(scenario, overrides, seed, replications)
-    out_dir = Path(output) if output else Path("outputs") / resolved.name
-    check_run_can_start(resolved, out_dir, workers, overwrite=overwrite, confirmed=yes)
     target = parse_precision(resolved, precision, max_replications, precision_metrics)
-    run_and_write(resolved, out_dir, workers, quiet, not no_plots, target, trace)
+    with guarded_output(
+        output,
+        "run",
+        name=resolved.name,
+        default="run",
+        owner=resolved.name,
+        overwrite=overwrite,
+        wait=wait,
+        overrides=overrides,
+    ) as out:
+        check_run_size(resolved, workers, confirmed=yes)
+        run_and_write(resolved, out, workers, quiet, not no_plots, target, trace)
 
 
-def check_run_can_start(
-    scenario: Scenario, out_dir: Path, workers: int | None, overwrite: bool, confirmed: bool
-) -> None:
-    """Refuse, before simulating, to clobber another run's folder or to start an absurd run."""
-    from sim.experiment.estimate import refusal, run_size
-    from sim.io.folders import check_output_folder
+def check_run_size(scenario: Scenario, workers: int | None, confirmed: bool) -> None:
+    """Refuse, before simulating, an absurd run (naming the field that makes it so) or a
+    merely large one unconfirmed (:func:`sim.experiment.estimate.check_size`)."""
+    from sim.experiment.estimate import check_size
 
-    check_output_folder(out_dir, scenario.name, overwrite)
     count = workers or min(scenario.run.replications, os.cpu_count() or 1)
-    reason = refusal(run_size(scenario, count), count, confirmed)
-    if reason is not None:
-        raise BadInput(f"{scenario.name}: {bad_input(reason)}")
+    try:
+        check_size([scenario], count, confirmed)
+    except InputError as reason:
+        raise BadInput(f"{printable(scenario.name)}: {bad_input(reason)}") from None
 
 
 def run_and_write(
     scenario: Scenario,
-    out_dir: Path,
+    out: Output,
     workers: int | None,
     quiet: bool,
     plots: bool = True,
@@ -110,15 +123,15 @@ def run_and_write(
     """Run all replications with a progress bar, write the outputs, print the summary.
 
     Everything, the trace streamed during the run included, is written into a staging
-    folder that replaces ``out_dir`` only once complete.
+    folder that replaces the guarded output only once complete (files ccsim did not write
+    are kept there, and named).
     """
     from sim.experiment.replication import run_replications
-    from sim.io.folders import staged_folder
     from sim.io.run_folder import TRACE_FOLDER, write_run
     from sim.present.console import console, print_notes, summary_tables
     from sim.present.progress import replication_progress
 
-    with staged_folder(out_dir) as stage:  # all files complete, or the old folder stays
+    with out.staged() as stage:  # all files complete, or the old folder stays
         total = scenario.run.replications
         with replication_progress(total, scenario.name, enabled=not quiet) as progress:
             task = progress.tasks[0].id
@@ -150,10 +163,12 @@ def run_and_write(
         print_notes(scenario)
     if status is not None:
         click.echo(status.describe())
+    if out.kept_note():
+        click.echo(out.kept_note())
     count = len(result.replications)
     rate = result.contacts_simulated / result.wall_seconds if result.wall_seconds else 0
     click.echo(
         f"{count} replication{'s' if count != 1 else ''}, {result.contacts_simulated:,} "
         f"contacts in {result.wall_seconds:.1f} s ({rate:,.0f} contacts/s, {result.workers} "
-        f"worker{'s' if result.workers != 1 else ''}); results in {out_dir}/"
+        f"worker{'s' if result.workers != 1 else ''}); results in {out.shown}/"
     )

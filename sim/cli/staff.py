@@ -141,8 +141,15 @@ def staff(
         quiet=quiet,
         verbose=verbose,
     )
-    out = Path(output) if output else Path("outputs") / f"{resolved.name}_staffed.yaml"
-    code = staff_and_report(resolved, wanted, settings, out)
+    from sim.cli.output import guarded_output
+    from sim.cli.run import check_run_size
+
+    check_run_size(resolved, workers, confirmed=True)  # memory and absurd work, up front
+
+    with guarded_output(
+        output, "file", name=resolved.name, default="staffed", overrides=overrides
+    ) as out:
+        code = staff_and_report(resolved, wanted, settings, out.where)
     if code:
         sys.exit(code)
 

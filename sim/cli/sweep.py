@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from sim.cli.errors import EXIT_INTERRUPTED, handles_errors
+from sim.cli.errors import EXIT_INTERRUPTED, BadInput, bad_input, handles_errors
 from sim.cli.options import load, overrides_option, parse_precision, precision_options
+from sim.cli.output import guarded_output, wait_option
+from sim.experiment.errors import InputError
+from sim.io.names import printable
 
 if TYPE_CHECKING:
+    from sim.scenario import Scenario
     from sim.studies.sweep import SweepOutcome
+    from sim.studies.sweep.grid import Axis
 
 
 @click.command()
@@ -32,7 +37,8 @@ if TYPE_CHECKING:
     "-o",
     "--output",
     type=click.Path(),
-    help="Sweep folder (default: outputs/<scenario name>-sweep/).",
+    help="Sweep folder (default: outputs/<scenario name>-sweep/, with each --set in the "
+    "name when given).",
 )
 @click.option("--seed", type=int, help="Override run.seed (shared by every point).")
 @click.option("--replications", type=click.IntRange(min=1), help="Override run.replications.")
@@ -50,10 +56,23 @@ if TYPE_CHECKING:
     "'local' for a local cluster of --workers processes.",
 )
 @click.option(
+    "--dask-no-workers",
+    "dask_no_workers",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --dask: stop (finished points kept) once the cluster has had no workers "
+    "for this long.",
+)
+@click.option(
     "--force",
     is_flag=True,
-    help="Use the folder even if it holds a different sweep (its points are discarded).",
+    help="Use the folder even if it holds a different sweep (its points are discarded), "
+    "a run, or files ccsim did not write (kept, except ccsim's own names).",
 )
+@wait_option
+@click.option("--yes", is_flag=True, help="Run even if the sweep looks very large.")
 @precision_options
 @click.option("--quiet", is_flag=True, help="No progress bar or table.")
 @click.option("--no-plots", is_flag=True, help="Skip plots/ and report.html.")
@@ -68,7 +87,10 @@ def sweep(
     overrides: tuple[str, ...],
     workers: int | None,
     dask: str | None,
+    dask_no_workers: float,
     force: bool,
+    wait: bool,
+    yes: bool,
     precision: float | None,
     max_replications: int | None,
     precision_metrics: tuple[str, ...],
@@ -89,32 +111,66 @@ def sweep(
 
     base = load(scenario, overrides, seed, replications)
     target = parse_precision(base, precision, max_replications, precision_metrics)
-    out_dir = Path(output) if output else Path("outputs") / f"{base.name}-sweep"
     axes = [parse_vary(text) for text in vary]
-    try:
-        with SweepProgress(base.name, enabled=not quiet) as progress:
-            outcome = run_sweep(
-                base,
-                axes,
-                out_dir,
-                zipped=zipped,
-                source=scenario,
-                workers=workers,
-                dask=dask,
-                precision=target,
-                force=force,
-                listener=progress,
+    check_sweep_size(base, axes, zipped, scenario, workers, yes)
+    guard = guarded_output(
+        output,
+        "sweep",
+        name=base.name,
+        default="sweep",
+        owner=base.name,
+        overwrite=force,
+        wait=wait,
+        overrides=overrides,
+    )
+    with guard as out:
+        try:
+            with SweepProgress(base.name, enabled=not quiet) as progress:
+                outcome = run_sweep(
+                    base,
+                    axes,
+                    out.path,
+                    zipped=zipped,
+                    source=scenario,
+                    workers=workers,
+                    dask=dask,
+                    precision=target,
+                    force=force,
+                    listener=progress,
+                    dask_no_workers=dask_no_workers,
+                )
+        except SweepInterrupted as stop:
+            click.echo(
+                f"{stop.reason or 'interrupted'}: {stop.finished} of {stop.total} points "
+                f"finished and kept in {out.shown}/; run the same command again to resume.",
+                err=True,
             )
-    except SweepInterrupted as stop:
-        click.echo(
-            f"interrupted: {stop.finished} of {stop.total} points finished and kept in "
-            f"{stop.out_dir}/; run the same command again to resume.",
-            err=True,
-        )
-        sys.exit(EXIT_INTERRUPTED)
-    if not no_plots:  # frontier, heat map / metric against parameter, and report.html
-        write_sweep_report(out_dir)
+            sys.exit(EXIT_INTERRUPTED)
+        if not no_plots:  # frontier, heat map / metric against parameter, and report.html
+            write_sweep_report(out.path)
+    outcome.out_dir = out.shown
     _print_outcome(outcome, quiet)
+
+
+def check_sweep_size(
+    base: Scenario,
+    axes: list[Axis],
+    zipped: bool,
+    source: str,
+    workers: int | None,
+    confirmed: bool,
+) -> None:
+    """Refuse, before anything runs, a sweep with an absurd point (naming its field) or one
+    too large in total without ``--yes``."""
+    from sim.experiment.estimate import check_size
+    from sim.studies.sweep.grid import build_points
+
+    points = build_points(base, axes, zipped, source)
+    count = workers or os.cpu_count() or 1
+    try:
+        check_size([point.scenario for point in points], count, confirmed)
+    except InputError as reason:
+        raise BadInput(f"{printable(base.name)}: {bad_input(reason)}") from None
 
 
 def _print_outcome(outcome: SweepOutcome, quiet: bool) -> None:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,11 +44,26 @@ class ExecutorError(ValueError):
     """An executor that cannot be used (e.g. no Dask scheduler at the address given)."""
 
 
-def _ignore_sigint() -> None:
-    """Worker initialiser: Ctrl-C is the parent's to handle (it cancels and shuts down), and
-    SIGTERM ends the worker at once (not the parent's SIGTERM-as-Ctrl-C, inherited by fork)."""
+NO_WORKERS_SECONDS = 60.0
+"""How long a Dask cluster may have no workers at all before the work stops (default)."""
+POLL_SECONDS = 1.0
+
+
+class NoWorkers(KeyboardInterrupt):
+    """The Dask cluster had no workers for too long: the work stops as on Ctrl-C (finished
+    results kept), with this message instead of silence."""
+
+
+def _ignore_sigint(parent_pid: int | None = None) -> None:
+    """Worker initialiser: Ctrl-C is the parent's to handle (it cancels and shuts down),
+    SIGTERM ends the worker at once (not the parent's SIGTERM-as-Ctrl-C, inherited by fork),
+    and the worker dies with its parent: after a ``kill -9`` of the parent no orphan is left
+    computing, or waiting on its pipe, under PID 1."""
+    from sim.io.workers import die_with_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent_pid)
 
 
 @contextmanager
@@ -125,7 +141,9 @@ class ProcessExecutor(Executor):
     def __init__(self, task: Task, workers: int) -> None:
         super().__init__(task)
         self.workers = max(1, workers)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, initializer=_ignore_sigint, initargs=(os.getpid(),)
+        )
         self._pending: dict[Future[ReplicationResult], Tag] = {}
 
     def submit(self, tag: Tag, *args: Any) -> None:
@@ -165,7 +183,13 @@ class DaskExecutor(Executor):
 
     name = "Dask"
 
-    def __init__(self, task: Task, address: str, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        task: Task,
+        address: str,
+        workers: int | None = None,
+        no_workers: float = NO_WORKERS_SECONDS,
+    ) -> None:
         import logging
 
         from distributed import Client, LocalCluster, as_completed
@@ -191,20 +215,44 @@ class DaskExecutor(Executor):
                     "its address (tcp://host:8786) or 'local'"
                 ) from None
         self.address = address
+        self.no_workers = no_workers
         threads = self.client.nthreads()
         self.workers = max(1, sum(threads.values()))
         self._as_completed = as_completed()
         self._tags: dict[str, Tag] = {}
+        self._futures: dict[str, Any] = {}
 
     def submit(self, tag: Tag, *args: Any) -> None:
         future = self.client.submit(self.task, *args, pure=False)
         self._tags[future.key] = tag
+        self._futures[future.key] = future
         self._as_completed.add(future)
 
     def completed(self) -> Iterator[tuple[Tag, ReplicationResult]]:
-        for future in self._as_completed:
-            tag = self._tags.pop(future.key)
-            yield tag, future.result()
+        """Results as they finish; raises :class:`NoWorkers` once the cluster has had no
+        worker for :attr:`no_workers` seconds while tasks wait (workers that come back in
+        time are waited for)."""
+        from distributed import wait as wait_any
+
+        idle_since: float | None = None
+        while not self._as_completed.is_empty():
+            if self._as_completed.has_ready():
+                idle_since = None
+                for future in self._as_completed.next_batch(block=False):
+                    self._futures.pop(future.key, None)
+                    yield self._tags.pop(future.key), future.result()
+                continue
+            with suppress(TimeoutError):  # returns as soon as one finishes
+                wait_any(list(self._futures.values()), POLL_SECONDS, "FIRST_COMPLETED")
+            if self._as_completed.has_ready() or self.client.nthreads():
+                idle_since = None
+                continue
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= self.no_workers:
+                raise NoWorkers(
+                    f"the Dask cluster at {self.address} has had no workers for "
+                    f"{self.no_workers:g} s"
+                )
 
     def close(self, cancel: bool = False) -> None:
         try:
@@ -218,6 +266,7 @@ class DaskExecutor(Executor):
             if self._cluster is not None:
                 self._cluster.close()
         self._tags.clear()
+        self._futures.clear()
 
     def describe(self) -> str:
         where = "a local Dask cluster" if self._cluster is not None else f"Dask at {self.address}"
@@ -225,7 +274,11 @@ class DaskExecutor(Executor):
 
 
 def make_executor(
-    task: Task, workers: int | None = None, dask: str | None = None, tasks: int = 0
+    task: Task,
+    workers: int | None = None,
+    dask: str | None = None,
+    tasks: int = 0,
+    no_workers: float = NO_WORKERS_SECONDS,
 ) -> Executor:
     """The executor for ``workers`` / ``dask``, running ``task``.
 
@@ -233,7 +286,7 @@ def make_executor(
     more than ``tasks`` (when known); one worker runs in this process.
     """
     if dask:
-        return DaskExecutor(task, dask, workers)
+        return DaskExecutor(task, dask, workers, no_workers)
     if workers is None:
         workers = os.cpu_count() or 1
         if tasks:

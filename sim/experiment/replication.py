@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiment.errors import InputError
-from sim.experiment.executors import Executor, ExecutorError, make_executor
+from sim.experiment.executors import (
+    NO_WORKERS_SECONDS,
+    Executor,
+    ExecutorError,
+    make_executor,
+)
 from sim.experiment.results import ReplicationResult, RunResult
 from sim.experiment.sampling import Precision, PrecisionStatus
 from sim.experiment.tables import interval_frame, replication_metrics
@@ -88,11 +93,13 @@ def simulate_data(
     return simulate(validate_data(data), replication, trace_path(trace_dir, replication))
 
 
-def executor_for(workers: int | None, dask: str | None, tasks: int) -> Executor:
+def executor_for(
+    workers: int | None, dask: str | None, tasks: int, no_workers: float = NO_WORKERS_SECONDS
+) -> Executor:
     """:func:`sim.experiment.executors.make_executor`, an unusable Dask address being bad
-    input."""
+    input; ``no_workers``: seconds a Dask cluster may have no workers before the work stops."""
     try:
-        return make_executor(simulate_data, workers, dask, tasks)
+        return make_executor(simulate_data, workers, dask, tasks, no_workers)
     except ExecutorError as error:
         raise InputError(str(error), "dask") from None
 

@@ -1,9 +1,11 @@
 """Output folders that are never half-written, and never someone else's overwritten.
 
-A run's files are written into a staging folder beside the destination and swapped in only
-when every file is complete, so a run stopped by Ctrl-C or SIGTERM leaves either the previous
-complete outputs or none. A folder holding another scenario's outputs (or anything that is not
-a ccsim run) is not overwritten unless the user says so.
+The command line goes through :mod:`sim.cli.output` (one guard, with a lock); the Python API
+uses :func:`staged_folder`. A run's files are written into a staging folder beside the
+destination and swapped in only when every file is complete, so a run stopped by Ctrl-C or
+SIGTERM leaves either the previous complete outputs or none. A folder holding another
+scenario's outputs (or anything that is not a ccsim run) is not overwritten unless the user
+says so.
 """
 
 from __future__ import annotations
@@ -58,11 +60,15 @@ def _scenario_name_of(out_dir: Path) -> str | None:
 def staged_folder(out_dir: Path) -> Iterator[Path]:
     """Yield a fresh staging folder; on success it replaces ``out_dir``, on failure it goes.
 
-    The swap is two renames on the same filesystem: the old folder moves aside, the new one
-    moves in, then the old one is deleted. At no point is a half-written folder in place.
+    The swap is :func:`sim.io.swap.replace_folder`: ccsim's own files are replaced, every
+    other file in ``out_dir`` is carried over (a user's ``notes.txt`` survives), and at no
+    point is a half-written folder in place. A symbolic link ``out_dir`` is written through.
     """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+    from sim.io.swap import replace_folder
+
+    real = Path(os.path.realpath(out_dir))
+    real.parent.mkdir(parents=True, exist_ok=True)
+    stage = real.parent / f".{real.name}.staging-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
     try:
@@ -70,8 +76,4 @@ def staged_folder(out_dir: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    old = out_dir.parent / f".{out_dir.name}.previous-{os.getpid()}"
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(stage, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_folder(stage, real, "run")

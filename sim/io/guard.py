@@ -39,7 +39,13 @@ from sim.io.reading import ReadRefused, looks_like_scenario, read_head
 
 __all__ = ["OutputPathError", "ccsim_files", "check_output_target", "foreign_files"]
 
-_FLAG = {"run": "--overwrite", "sweep": "--force", "compare": "--overwrite", "file": "--overwrite"}
+_FLAG = {
+    "run": "--overwrite",
+    "sweep": "--force",
+    "compare": "--overwrite",
+    "backtest": "--overwrite",
+    "file": "--overwrite",
+}
 
 
 class OutputPathError(Exception):
@@ -221,7 +227,7 @@ def _check_contents(real: Path, shown: str, kind: FolderKind, owner: str | None)
         return
     kinds, flag = folder_kinds(real), _FLAG[kind]
     if kinds == {kind}:
-        checked = owner is not None and kind != "compare"  # compare folders name no owner
+        checked = owner is not None and kind in ("run", "sweep")  # others name no owner
         found = folder_owner(real, kind) if checked else owner
         if found == owner:
             return

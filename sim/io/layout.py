@@ -1,11 +1,13 @@
 """What ccsim writes into its output folders, and what it did not write.
 
-Three kinds of output folder, each recognised by a marker file that ccsim writes and a user
+Four kinds of output folder, each recognised by a marker file that ccsim writes and a user
 is unlikely to have made by hand:
 
 - a **run** (``ccsim run``): ``run.json``, a JSON object whose ``ccsim_version`` is set;
 - a **sweep** (``ccsim sweep``): ``sweep.json``, likewise;
-- a **compare** (``ccsim compare``): ``compare.csv``, whose header starts ``scope,metric,``.
+- a **compare** (``ccsim compare``): ``compare.csv``, whose header starts ``scope,metric,``;
+- a **backtest** (``ccsim backtest``): ``backtest_errors.csv``, whose header starts
+  ``channel,intervals,``.
 
 A file or folder in an output folder is *ccsim's* if ccsim writes that name into a folder of
 that kind (:func:`ccsim_files`, plus ``pNNN/`` point folders in a sweep and the compared run
@@ -22,9 +24,9 @@ from typing import Literal
 
 from sim.io.reading import ReadRefused, read_head
 
-Kind = Literal["run", "sweep", "compare", "file"]
-FolderKind = Literal["run", "sweep", "compare"]
-FOLDER_KINDS: tuple[FolderKind, ...] = ("run", "sweep", "compare")
+Kind = Literal["run", "sweep", "compare", "backtest", "file"]
+FolderKind = Literal["run", "sweep", "compare", "backtest"]
+FOLDER_KINDS: tuple[FolderKind, ...] = ("run", "sweep", "compare", "backtest")
 
 _FILES: dict[Kind, frozenset[str]] = {
     "run": frozenset(
@@ -41,17 +43,21 @@ _FILES: dict[Kind, frozenset[str]] = {
     ),
     "sweep": frozenset({"sweep.json", "sweep.csv", "plots", "report.html"}),
     "compare": frozenset({"compare.csv", "plots", "report.html"}),
+    "backtest": frozenset(
+        {"backtest.csv", "backtest_errors.csv", "scenario.yaml", "plots", "backtest_report.html"}
+    ),
     "file": frozenset(),
 }
 MARKERS: dict[FolderKind, str] = {
     "run": "run.json",
     "sweep": "sweep.json",
     "compare": "compare.csv",
+    "backtest": "backtest_errors.csv",
 }
 """The file whose presence (and contents) makes a folder a ccsim folder of that kind."""
 
 POINT_FOLDER = re.compile(r"^p\d+$")
-_WRITTEN = sorted({*_FILES["run"], *_FILES["sweep"], *_FILES["compare"], "point.json", "done"})
+_WRITTEN = sorted({*(name for names in _FILES.values() for name in names), "point.json", "done"})
 DEBRIS = {
     "staging": re.compile(r"^\.(?P<name>.+)\.staging-(?P<pid>\d+)$"),
     "previous": re.compile(r"^\.(?P<name>.+)\.previous-(?P<pid>\d+)$"),
@@ -65,6 +71,9 @@ being written (inside a sweep folder), one of ccsim's files being written atomic
 (``.summary.csv.PID.tmp``; only names ccsim writes, so a user's ``.notes.1.tmp`` is not
 taken for debris), a writability probe."""
 _TOP_LEVEL = re.compile(r'^ {2}"(ccsim_version|scenario)": (.*?),?\s*$')
+
+
+_CSV_HEADERS = {"compare": "scope,metric,", "backtest": "channel,intervals,"}
 
 
 def ccsim_files(kind: Kind) -> set[str]:
@@ -98,8 +107,8 @@ def folder_kinds(folder: Path) -> set[FolderKind]:
         head = _head(folder / MARKERS[kind])
         if head is None:
             continue
-        if kind == "compare":
-            if head.startswith("scope,metric,"):
+        if kind in _CSV_HEADERS:
+            if head.startswith(_CSV_HEADERS[kind]):
                 found.add(kind)
         elif "ccsim_version" in _top_level(head):
             found.add(kind)
@@ -108,8 +117,8 @@ def folder_kinds(folder: Path) -> set[FolderKind]:
 
 def folder_owner(folder: Path, kind: FolderKind) -> str | None:
     """The scenario name a run or sweep folder records (``scenario`` in ``run.json`` or
-    ``sweep.json``); None for a compare folder, or when it cannot be read."""
-    if kind == "compare":
+    ``sweep.json``); None for a compare or backtest folder, or when it cannot be read."""
+    if kind in _CSV_HEADERS:
         return None
     head = _head(folder / MARKERS[kind])
     owner = _top_level(head).get("scenario") if head is not None else None

@@ -41,9 +41,13 @@ class Kit:
         return Uniforms(self.rng(purpose))
 
 
-def follow_up(scenario: Scenario) -> float:
-    """How long to keep simulating after the horizon: the longest service-level threshold
-    of a channel that receives contacts, so every measured contact's service level is known."""
+FOLLOW_UP_CAP = 7 * 86400.0
+"""The longest follow-up after the horizon, in seconds (7 days): a threshold beyond it (a
+typo like ``within: 1000d``) would otherwise simulate years of arrivals to judge one day."""
+
+
+def longest_threshold(scenario: Scenario) -> float:
+    """The longest service-level threshold of a channel that receives contacts."""
     sections = scenario.channels.sections()
     return max(
         (
@@ -53,3 +57,11 @@ def follow_up(scenario: Scenario) -> float:
         ),
         default=0.0,
     )
+
+
+def follow_up(scenario: Scenario) -> float:
+    """How long to keep simulating after the horizon: the longest service-level threshold
+    of a channel that receives contacts, so every measured contact's service level is known,
+    but at most :data:`FOLLOW_UP_CAP` (a contact of the horizon still waiting then counts as
+    not answered within its threshold)."""
+    return min(longest_threshold(scenario), FOLLOW_UP_CAP)

@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.experiment.catalogue import SHARE_METRICS, Key
+from sim.io.names import printable
 from sim.io.run_folder import SCENARIO_YAML, SUMMARY_CSV
 from sim.present.format import (
     format_difference,
@@ -197,7 +198,8 @@ def summary_tables(
 def _channels(scenario: Scenario, rows: dict[Key, Any]) -> Grid:
     reps = _replications(rows)
     grid = Grid(
-        f"{scenario.name}: channels (mean ± 95% CI half-width, {plural(reps, 'replication')})",
+        f"{printable(scenario.name)}: channels "
+        f"(mean ± 95% CI half-width, {plural(reps, 'replication')})",
         ["channel", *(label for _, label in CHANNEL_COLUMNS), "target"],
         [False, *([True] * len(CHANNEL_COLUMNS)), True],
     )

@@ -142,10 +142,30 @@ def _wrap_comment(lines: list[str]) -> list[str]:
 # --- notes a run prints once ------------------------------------------------------------------
 
 
+def follow_up_notes(scenario: Scenario) -> list[str]:
+    """A warning when a service-level threshold is longer than the follow-up cap."""
+    from sim.model.kit import FOLLOW_UP_CAP, longest_threshold
+    from sim.scenario.units import format_duration
+
+    longest = longest_threshold(scenario)
+    if longest <= FOLLOW_UP_CAP:
+        return []
+    return [
+        f"warning: a service-level threshold of {format_duration(longest)} is longer than the "
+        f"{format_duration(FOLLOW_UP_CAP)} ccsim simulates after the horizon; contacts of the "
+        "horizon still waiting then count as not answered within it, so that service level "
+        "may be understated."
+    ]
+
+
 def scenario_notes(scenario: Scenario) -> list[str]:
     """Settings whose effect a planner easily misses, each said once with what to change:
-    social served in public while the jump-the-line habit is off, and public impressions
-    that are worth nothing in the cost."""
+    a service-level threshold beyond the follow-up cap, social served in public while the
+    jump-the-line habit is off, and public impressions that are worth nothing in the cost."""
+    return follow_up_notes(scenario) + _public_notes(scenario)
+
+
+def _public_notes(scenario: Scenario) -> list[str]:
     public = [
         name
         for name in public_names()

@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from sim.io.names import printable
 from sim.present.format import format_seconds
 
 PLAIN_EVERY = 10.0
@@ -99,7 +100,7 @@ def replication_progress(total: int, label: str, enabled: bool = True) -> Iterat
     """A progress bar over replications with elapsed time and ETA (stderr, transient)."""
     progress = progress_bar("replications", enabled)
     with progress:
-        progress.add_task(label, total=total)
+        progress.add_task(printable(label), total=total)
         yield progress
 
 
@@ -110,7 +111,7 @@ class SweepProgress:
     """
 
     def __init__(self, label: str, enabled: bool = True) -> None:
-        self.label = label
+        self.label = printable(label)  # a scenario name: never escape codes
         self.progress = progress_bar("replications · {task.fields[points]}", enabled)
         self.task: Any = None
         self.points_total = 0

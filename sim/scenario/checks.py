@@ -7,6 +7,7 @@ with its own field path rather than stopping at the first.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from sim.scenario.registry import kind_of, public_names
@@ -38,17 +39,63 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
     issues: list[Issue] = []
     issues += _check_run(scenario)
     issues += _check_demand(scenario)
+    issues += _check_magnitudes(scenario)
     issues += _check_pools(scenario)
     issues += _check_policy(scenario)
     return issues
 
 
+MIN_INTERVAL = 1.0
+"""The shortest reporting interval, in seconds: shorter ones report nothing a planner can
+use, and their counters alone would not fit in memory."""
+MAX_SIMULATED_DAYS = 36_500
+"""The longest warm-up plus horizon, in days (a century): beyond it a duration is a typo."""
+MAX_DAY_VARIABILITY = 10.0
+"""The largest CV of the daily volume factor: at 10 nearly every day already has no issues
+and a few have all of them; far beyond it the gamma factor's shape underflows to 0."""
+
+
 def _check_run(scenario: Scenario) -> list[Issue]:
-    interval = scenario.run.interval
+    run = scenario.run
+    interval = run.interval
+    if interval < MIN_INTERVAL:
+        return [("run.interval", f"must be at least 1s (got {interval:g} s)")]
+    if run.warmup + run.horizon > MAX_SIMULATED_DAYS * DAY:
+        name = "warmup" if run.warmup > run.horizon else "horizon"
+        days = getattr(run, name) / DAY
+        return [
+            (
+                f"run.{name}",
+                f"{days:,.3g} days is more than the {MAX_SIMULATED_DAYS:,} days (a century) "
+                "ccsim simulates at most, warm-up included",
+            )
+        ]
     per_day = DAY / interval
     if abs(per_day - round(per_day)) > 1e-9:
         return [("run.interval", f"{format_duration(interval)} does not divide a day evenly")]
     return []
+
+
+def _check_magnitudes(scenario: Scenario) -> list[Issue]:
+    """Values that pass their type's bounds but overflow what is computed from them."""
+    demand = scenario.demand
+    issues: list[Issue] = []
+    if demand.day_variability > MAX_DAY_VARIABILITY:
+        issues.append(
+            (
+                "demand.day_variability",
+                f"at most {MAX_DAY_VARIABILITY:g} (got {demand.day_variability:g}); it is the "
+                "coefficient of variation of daily volumes, typically 0.05 to 0.3",
+            )
+        )
+    profiles = {"demand.profile": demand.profile}
+    profiles |= {f"demand.profiles.{ch}": p for ch, p in (demand.profiles or {}).items()}
+    for path, profile in profiles.items():
+        if profile is not None and not math.isfinite(sum(profile)):
+            issues.append(
+                (path, "the weights are too large to add up (they overflow); scale them down")
+            )
+    return issues
 
 
 def _check_demand(scenario: Scenario) -> list[Issue]:

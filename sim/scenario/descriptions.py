@@ -224,7 +224,9 @@ KEYS: dict[str, Key] = {
         example="{dist: lognormal, mean: 150, cv: 3}",
     ),
     "ServiceLevel.within": Key(
-        "The threshold: a contact answered within it counts towards the service level.",
+        "The threshold: a contact answered within it counts towards the service level. The "
+        "run goes on after the horizon for the longest threshold, at most 7 days, so the last "
+        "contacts are judged too.",
         example="20s",
     ),
     "ServiceLevel.target": Key(

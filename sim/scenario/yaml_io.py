@@ -15,11 +15,13 @@ from typing import Any
 
 import yaml
 
+from sim.io.reading import ReadRefused, looks_like_scenario, read_bounded
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.schema import Scenario
 
-MAX_FILE_BYTES = 20_000_000
-"""Scenario files are small; refuse anything larger than this outright."""
+MAX_FILE_BYTES = 5_000_000
+"""Scenario files are small (a year of half-hourly volumes is well under 1 MB); refuse
+anything larger than this outright, counting the bytes actually read."""
 MAX_EXPANDED_NODES = 1_000_000
 """Refuse documents with more values than this once YAML aliases are expanded."""
 
@@ -139,18 +141,14 @@ def _yaml_problem(file: str, error: yaml.YAMLError, text: str) -> Problem:
 
 
 def _read_text(path: Path, file: str) -> str:
+    """The UTF-8 text of ``path``: a regular file only (a FIFO, ``/dev/zero`` or a folder is
+    refused before reading), at most :data:`MAX_FILE_BYTES` counted as they are read."""
     try:
         if path.is_dir():
             raise ScenarioError([Problem(file, "", "is a directory, not a scenario file")])
-        if not path.exists():
-            raise ScenarioError([Problem(file, "", "file not found")])
-        if path.stat().st_size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // 1_000_000
-            raise ScenarioError([Problem(file, "", f"file is larger than {limit} MB")])
-        raw = path.read_bytes()
-    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ScenarioError([Problem(file, "", f"cannot read the file: {reason}")]) from None
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except (ReadRefused, OSError, ValueError) as error:
+        raise ScenarioError([Problem(file, "", str(error))]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -164,6 +162,10 @@ def _read_text(path: Path, file: str) -> str:
 def _parse_yaml(text: str, file: str) -> Any:
     """Parse one YAML document safely; bad input becomes a :class:`ScenarioError`."""
     loader: _Loader | None = None
+    if text.count(",") + text.count("\n") > MAX_EXPANDED_NODES:  # cheap: before parsing
+        raise ScenarioError(
+            [Problem(file, "", f"has more than {MAX_EXPANDED_NODES:,} values; refusing to load it")]
+        )
     try:
         loader = _Loader(text)
         node = loader.get_single_node()
@@ -174,11 +176,12 @@ def _parse_yaml(text: str, file: str) -> Any:
     except yaml.YAMLError as error:
         problem = _yaml_problem(file, error, text)
     except _TooBig:
+        aliases = " once YAML aliases (*name) are expanded" if "*" in text else ""
         problem = Problem(
             file,
             "",
-            f"the document has more than {MAX_EXPANDED_NODES:,} values once YAML aliases "
-            "(*name) are expanded; refusing to load it",
+            f"the document has more than {MAX_EXPANDED_NODES:,} values{aliases}; "
+            "refusing to load it",
         )
     except _Recursive:
         problem = Problem(file, "", "a YAML alias (*name) refers to itself; remove the cycle")
@@ -201,16 +204,34 @@ def plain(value: Any) -> Any:
     return value
 
 
+NOT_SHOWN = (
+    "does not look like a ccsim scenario (none of its top-level keys is a section such as "
+    "demand: or pools:), so its contents are not shown; check the file name"
+)
+
+
 def read_mapping(path: Path, file: str) -> dict[str, Any]:
-    """Read one scenario file whose top level must be a mapping."""
+    """Read one scenario file whose top level must be a mapping.
+
+    A file that does not look like a scenario (:func:`sim.io.reading.looks_like_scenario`:
+    ``extends: /etc/shadow``) is refused without quoting it: no key, value or snippet of it
+    reaches a message, only positions and generic reasons."""
     text = _read_text(path, file)
-    data = _parse_yaml(text, file)
+    quotable = looks_like_scenario(text)
+    try:
+        data = _parse_yaml(text, file)
+    except ScenarioError as error:
+        if quotable:
+            raise
+        raise ScenarioError([_unquoted(problem) for problem in error.problems]) from None
     if data is None:
         raise ScenarioError(
             [Problem(file, "", "the file is empty; a scenario needs at least demand and pools")]
         )
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"the single value {str(data)[:40]!r}"
+        kind = "a list" if isinstance(data, list) else "a single value"
+        if quotable:
+            kind = f"the single value {str(data)[:40]!r}" if kind != "a list" else kind
         raise ScenarioError(
             [
                 Problem(
@@ -221,7 +242,19 @@ def read_mapping(path: Path, file: str) -> dict[str, Any]:
                 )
             ]
         )
+    if not quotable:
+        raise ScenarioError([Problem(file, "", NOT_SHOWN)])
     return plain(data)
+
+
+def _unquoted(problem: Problem) -> Problem:
+    """``problem`` of a file that is not a scenario: kept if it quotes nothing, else its
+    position (``line L, column C``) and a generic reason."""
+    if "'" not in problem.message and '"' not in problem.message:
+        return problem
+    position = re.match(r"line \d+, column \d+", problem.message)
+    where = f"{position.group(0)}: " if position else ""
+    return Problem(problem.file, problem.path, f"{where}not valid YAML, and the file {NOT_SHOWN}")
 
 
 class _Dumper(yaml.SafeDumper):

@@ -18,6 +18,7 @@ from typing import Protocol
 import pandas as pd
 
 from sim.experiment.errors import InputError, Setting
+from sim.experiment.executors import NO_WORKERS_SECONDS, NoWorkers
 from sim.experiment.replication import Job, executor_for, replicate
 from sim.experiment.sampling import Precision, PrecisionStatus
 from sim.io.atomic import atomic_write_csv, atomic_write_text
@@ -40,11 +41,12 @@ from sim.studies.sweep.store import (
 class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C (or SIGTERM) during a sweep; finished points are kept."""
 
-    def __init__(self, finished: int, total: int, out_dir: Path) -> None:
+    def __init__(self, finished: int, total: int, out_dir: Path, reason: str = "") -> None:
         super().__init__(f"{finished} of {total} points finished")
         self.finished = finished
         self.total = total
         self.out_dir = out_dir
+        self.reason = reason  # why it stopped, when not Ctrl-C (no Dask workers left)
 
 
 class SweepListener(Protocol):
@@ -88,6 +90,7 @@ def run_sweep(
     force: bool = False,
     listener: SweepListener | None = None,
     on_point: Callable[[Point], None] | None = None,
+    dask_no_workers: float = NO_WORKERS_SECONDS,
 ) -> SweepOutcome:
     """Run (or resume) a sweep of ``base`` over ``axes`` into ``out_dir``.
 
@@ -95,6 +98,8 @@ def run_sweep(
     :class:`InputError` for a bad grid or a folder holding a different sweep (unless
     ``force``), and :class:`SweepInterrupted` on Ctrl-C (finished points are kept).
     ``on_point`` is called after each point is written (tests use it to interrupt).
+    ``dask_no_workers``: seconds a Dask cluster may have no workers before the sweep stops
+    (:class:`SweepInterrupted` with the reason; finished points kept).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -109,11 +114,19 @@ def run_sweep(
     if todo:
         try:
             executor_name = _compute(
-                out_dir, todo, precision, workers, dask, listener, on_point, computed, statuses
+                out_dir,
+                todo,
+                precision,
+                (workers, dask, dask_no_workers),
+                listener,
+                on_point,
+                computed,
+                statuses,
             )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             kept = sum(is_finished(out_dir / p.folder) for p in points)
-            raise SweepInterrupted(kept, len(points), out_dir) from None
+            reason = str(stop) if isinstance(stop, NoWorkers) else ""
+            raise SweepInterrupted(kept, len(points), out_dir, reason) from None
     frame = sweep_frame(out_dir, points)
     atomic_write_csv(out_dir / SWEEP_CSV, frame)
     wall = time.perf_counter() - started
@@ -164,18 +177,19 @@ def _compute(
     out_dir: Path,
     todo: list[Point],
     precision: Precision | None,
-    workers: int | None,
-    dask: str | None,
+    where: tuple[int | None, str | None, float],
     listener: SweepListener | None,
     on_point: Callable[[Point], None] | None,
     computed: list[str],
     statuses: dict[str, PrecisionStatus],
 ) -> str:
-    """Run the unfinished points on one executor, writing each as it ends; returns the
-    executor's description."""
+    """Run the unfinished points on one executor (``where``: workers, Dask address, seconds
+    without Dask workers allowed), writing each as it ends; returns the executor's
+    description."""
+    workers, dask, no_workers = where
     jobs = [Job(p.folder, p.scenario, precision) for p in todo]
     by_folder = {p.folder: p for p in todo}
-    with executor_for(workers, dask, sum(job.tasks for job in jobs)) as executor:
+    with executor_for(workers, dask, sum(job.tasks for job in jobs), no_workers) as executor:
 
         def done(job: Job) -> None:
             point = by_folder[str(job.key)]
