@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -70,6 +70,7 @@ class Evaluator:
         budget: int,
         workers: int | None = None,
         on_evaluation: Callable[[Evaluation, str], None] | None = None,
+        cache: dict[tuple[int, ...], Evaluation] | None = None,
     ) -> None:
         self.scenario = scenario
         self.targets = list(targets)
@@ -77,7 +78,7 @@ class Evaluator:
         self.budget = budget
         self.workers = workers
         self.on_evaluation = on_evaluation
-        self.cache: dict[tuple[int, ...], Evaluation] = {}
+        self.cache: dict[tuple[int, ...], Evaluation] = {} if cache is None else cache
         self.phase = "start"
 
     @property
@@ -88,17 +89,25 @@ class Evaluator:
         key = tuple(int(h) for h in headcounts)
         cached = self.cache.get(key)
         if cached is not None:
-            return cached
+            return self.judged(cached)
         if self.fresh >= self.budget:
             raise BudgetExhausted
         evaluation = evaluate(self.scenario, key, self.targets, self.confidence, self.workers)
-        evaluation.replications = None  # keep the cache small
         self.cache[key] = evaluation
         if self.on_evaluation is not None:
             self.on_evaluation(evaluation, self.phase)
         return evaluation
 
+    def judged(self, evaluation: Evaluation) -> Evaluation:
+        """``evaluation`` with its slacks against this evaluator's targets (a shared cache
+        may hold candidates judged against other targets)."""
+        slacks = tuple(t.slack(evaluation.stats, self.confidence) for t in self.targets)
+        if slacks == evaluation.slacks:
+            return evaluation
+        return replace(evaluation, slacks=slacks)
+
     def best(self) -> Evaluation | None:
         """The cheapest candidate that met every target."""
-        feasible = [e for e in self.cache.values() if e.feasible]
+        judged = [self.judged(e) for e in self.cache.values()]
+        feasible = [e for e in judged if e.feasible]
         return min(feasible, key=lambda e: (e.cost, sum(e.headcounts))) if feasible else None
