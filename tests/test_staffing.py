@@ -156,9 +156,7 @@ def test_cli_bad_target_exits_2_naming_it(tmp_path: Path) -> None:
         "--target 'phone.service_levl>=0.8'",
         "did you mean 'service_level'",
     )
-    assert_exit_2(
-        staff(str(path), "--only-targets"), "--only-targets needs at least one --target"
-    )
+    assert_exit_2(staff(str(path), "--only-targets"), "--only-targets needs at least one --target")
     assert_exit_2(
         staff(str(path), "--target", SL80, "--replications", "1"), "at least 2 replications"
     )

@@ -215,8 +215,8 @@ def staff_and_report(
         )
     console.print(headcount_table(result, answer))
     console.print(targets_table(result, before, after, title, search=search))
-    every = "every channel and pool, " + title.split(", ", 1)[1]
-    console.print(changes_table(changes(scenario, before, after), every, conf))
+    every = "every channel and pool, " + title.split(", ", 1)[1].replace(f"({conf:.0%} CI)", "")
+    console.print(changes_table(changes(scenario, before, after), every.strip("; ")))
     staffed = with_headcounts(
         scenario, answer, description=staffed_description(scenario, result.targets, conf)
     )

@@ -118,12 +118,13 @@ def missed_text(target: Target, evaluation: Evaluation, confidence: float) -> st
     )
 
 
-def changes_table(changes: Sequence[Change], title: str, confidence: float) -> Table:
-    """Rich table: every channel's service, every pool and the cost, before and after, with
-    the paired change; a figure whose paired CI lies on the bad side of 0 is marked."""
+def changes_table(changes: Sequence[Change], title: str) -> Table:
+    """Rich table: every channel's service, every pool and the cost, before and after (means),
+    with the paired change and its 95% CI; a figure whose paired CI lies on the bad side of
+    0 is marked."""
     table = Table(title=title, title_justify="left")
     table.add_column("figure", no_wrap=True)
-    for label in ("before", "after", "change (paired 95% CI)"):
+    for label in ("before", "after", "after − before (95% CI)"):
         table.add_column(label, justify="right", overflow="fold")
     table.add_column("", no_wrap=True)
     scope = None
@@ -136,8 +137,8 @@ def changes_table(changes: Sequence[Change], title: str, confidence: float) -> T
             diff += f" ({_signed(metric, item.low)} to {_signed(metric, item.high)})"
         table.add_row(
             f"{scope}.{metric}",
-            format_stat(metric, item.before, confidence),
-            format_stat(metric, item.after, confidence),
+            format_stat(metric, item.before, 0.0),
+            format_stat(metric, item.after, 0.0),
             diff,
             "[red bold]clearly worse[/red bold]" if item.worse else "",
         )

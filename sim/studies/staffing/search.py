@@ -30,6 +30,9 @@ The search, bounded by a number of fresh evaluations:
    of them at once, when that is feasible too). A kept removal doubles its slot's step, a
    failed one halves it; a failed one-agent removal closes the slot (under monotonicity it
    would fail from any smaller point too).
+5. **Rule out cheaper** (small problems, :mod:`~.frontier`): every staffing whose paid cost
+   is below the answer's is either dominated by a candidate seen to miss, or simulated; the
+   answer is then the least-cost feasible staffing of the whole lattice.
 
 The answer is the cheapest candidate that met every target. :func:`verify` re-runs it with
 the scenario's own run settings and fresh seeds.
@@ -44,6 +47,7 @@ from typing import Any, Literal
 
 from sim.scenario import Scenario
 from sim.studies.staffing.evaluate import BudgetExhausted, Evaluation, Evaluator
+from sim.studies.staffing.frontier import polish
 from sim.studies.staffing.slots import (
     Slot,
     decision_slots,
@@ -152,7 +156,8 @@ def solve(
         else:
             assert x is not None
             x = _shrink_pools(evaluator, slots, x, free)
-            _refine(evaluator, slots, x, free)
+            x = _refine(evaluator, slots, x, free)
+            polish(evaluator, slots, x, free)
     except BudgetExhausted:
         status = "budget"
     best = evaluator.best()

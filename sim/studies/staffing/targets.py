@@ -208,15 +208,22 @@ def check_targets(targets: Sequence[Target], scenario: Scenario) -> None:
 
 
 def scenario_targets(scenario: Scenario) -> list[Target]:
-    """Every channel's own ``service_level.target``, for the channels agents answer.
+    """Every channel's own ``service_level.target``, for the channels that receive contacts
+    and that a pool answers.
 
     These are the targets of ``ccsim staff`` by default, so a search never buys one
     channel's service with another's.
     """
+    from sim.scenario.checks import receiving_channels
+
+    receiving = receiving_channels(scenario)
+    served = {skill for pool in scenario.pools.values() for skill in pool.skills}
     targets: list[Target] = []
     for name, section in scenario.channels.sections().items():
         level = getattr(section, "service_level", None)
-        if level is None or not section.answered_by_agents(scenario):
+        if level is None or name not in receiving or name not in served:
+            continue
+        if not section.answered_by_agents(scenario):
             continue
         targets.append(Target(name, "service_level", ">=", float(level.target), "scenario"))
     return targets
