@@ -47,9 +47,10 @@ class Target:
 
     ``source`` says where it came from: ``given`` on the command line, ``scenario`` (a
     channel's own ``service_level.target``), or ``hold``: a scenario target no staffing can
-    meet, kept "no worse than before" — its ``value`` is the original staffing's mean under
-    the same seeds and its *mean* (not a confidence bound) is compared with it, so the
-    original itself meets it exactly (common random numbers reproduce it to the bit).
+    meet, kept "no worse than before". A held target's ``value`` is the original staffing's
+    mean and ``reference`` its value in each replication under the search's seeds; a
+    candidate meets it unless the paired 95% CI of its difference lies wholly on the bad
+    side of 0 (:func:`hold_slack`), so the original itself meets it exactly.
     """
 
     scope: str
@@ -57,6 +58,7 @@ class Target:
     op: Op
     value: float
     source: Source = "given"
+    reference: tuple[float, ...] = ()
 
     @property
     def key(self) -> Key:
@@ -251,8 +253,31 @@ def combine_targets(
     return targets
 
 
-def held(target: Target, before: Stats) -> Target:
-    """``target`` held "no worse than before": the original staffing's mean under the same seeds."""
+def held(target: Target, before: Stats, reference: Sequence[float] = ()) -> Target:
+    """``target`` held "no worse than before": the original staffing's mean, and its values
+    per replication (``reference``) under the same seeds."""
     stat = before.get(target.key)
     value = stat.mean if stat is not None else math.nan
-    return replace(target, value=value, source="hold")
+    return replace(target, value=value, source="hold", reference=tuple(float(v) for v in reference))
+
+
+def hold_slack(target: Target, values: Sequence[float]) -> float:
+    """How far a held target's paired 95% CI (candidate − reference, per replication) reaches
+    onto the good side of 0: negative only when the candidate is clearly worse. NaN values
+    on both sides (nothing to serve) count as no change."""
+    import numpy as np
+
+    from sim.experiment.statistics import confidence_interval
+
+    a = np.asarray(target.reference, dtype=float)
+    b = np.asarray(values, dtype=float)
+    if len(a) != len(b) or not len(a):
+        return -math.inf
+    both_nan = np.isnan(a) & np.isnan(b)
+    diff = np.where(both_nan, 0.0, b - a)
+    if np.isnan(diff).any():
+        return -math.inf
+    mean, low, high, _ = confidence_interval(diff)
+    if not math.isfinite(low):
+        low = high = mean
+    return high if target.op == ">=" else -low
