@@ -1,9 +1,9 @@
 """The ``ccsim`` command line: one module per command, each thin over the library.
 
 Exit codes: 0 success, 2 bad input (one line per problem naming the file, the field path and
-what is wrong, never a traceback), 1 internal error, 3 a staffing target cannot be met, 130
-interrupted. Command modules import what they need when they run, so ``ccsim --help`` and
-``ccsim validate`` start quickly.
+what is wrong, never a traceback), 1 internal error, 3 a staffing target cannot be met (or a
+schedule's coverage), 130 interrupted. Command modules import what they need when they
+run, so ``ccsim --help`` and ``ccsim validate`` start quickly.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sim.cli.export import export
 from sim.cli.fit import fit
 from sim.cli.plot import plot
 from sim.cli.run import run
+from sim.cli.schedule import schedule
 from sim.cli.schema import schema
 from sim.cli.staff import staff
 from sim.cli.sweep import sweep
@@ -34,5 +35,18 @@ def main() -> None:
     """
 
 
-for _command in (validate, run, plot, staff, sweep, compare, erlang, fit, backtest, schema, export):
+for _command in (
+    validate,
+    run,
+    plot,
+    staff,
+    schedule,
+    sweep,
+    compare,
+    erlang,
+    fit,
+    backtest,
+    schema,
+    export,
+):
     main.add_command(_command)

@@ -68,8 +68,9 @@ def changes(scenario: Scenario, before: Evaluation, after: Evaluation) -> list[C
     """Every channel's service level, ASA and abandonment (those it reports), every pool's
     agents, occupancy and cost, and the centre's cost: before, after and paired change."""
     keys: list[tuple[Key, int]] = []
-    for name in scenario.channels.sections():
-        keys += [((name, m), d) for m, d in CHANNEL_FIGURES.items()]
+    for name, section in scenario.channels.sections().items():
+        if getattr(section, "service_level", None) is not None:  # channels agents answer
+            keys += [((name, m), d) for m, d in CHANNEL_FIGURES.items()]
     for pool in scenario.pools:
         keys += [((f"pool:{pool}", m), d) for m, d in POOL_FIGURES.items()]
     keys += [(("centre", m), d) for m, d in CENTRE_FIGURES.items()]
