@@ -162,7 +162,7 @@ def _plan_and_write(
     meta = f"fresh seed {seed}, {scenario.run.replications} replications, top-ups {checked.repairs}"
     notes = [
         *checked.schedule.notes,
-        *(f"{t} held: no staffing meets it; no worse than the original" for t in checked.held),
+        *(f"{t} held: missed by the original too; no worse than it" for t in checked.held),
     ]
     write_schedule_report(
         folder / "report.html", scenario.name, meta, (before, after), judged, table, png, notes
@@ -173,8 +173,9 @@ def _plan_and_write(
     )
     for target in checked.held:
         console.print(
-            f"[yellow]held:[/yellow] {target} cannot be bought with agents; the "
-            "schedule is no worse than the original there."
+            f"[yellow]held:[/yellow] {target} is missed by the original staffing too and "
+            "the schedule is no worse there (it cannot be bought with agents, or the "
+            "top-ups ran out: allow more --repairs)."
         )
     if checked.missed:
         for target in checked.missed:

@@ -7,9 +7,10 @@ staffing under the same seeds — and judged on the scenario's own targets. Wher
 missed, the requirement of the pools serving its channel is raised by :data:`TOP_UP` (at
 least one agent) in the intervals of the week whose simulated service level misses it (every
 interval the pool works, when none does on its own), and the schedule is planned again, at
-most ``repairs`` times. A target the original staffing misses too, that a top-up barely
-moves (staffing cannot buy it: the baseline's social within an hour) and that is not
-clearly worse than before, is *held*, as ``ccsim staff`` holds it.
+most ``repairs`` times. A target still missed that the original staffing misses too and
+that is not clearly worse than before — one a top-up barely moves (staffing cannot buy it:
+the baseline's social within an hour), or one the top-ups ran out on — is *held*, as
+``ccsim staff`` holds it, and reported as such.
 """
 
 from __future__ import annotations
@@ -155,9 +156,10 @@ def plan_and_check(
         checked = Checked(
             schedule, staffed, raised, after, intervals, before, repairs=checked.repairs
         )
+    out_of_repairs = checked.repairs >= repairs
     for target in missed:
         if (
-            target in stalled
+            (target in stalled or out_of_repairs)
             and not target.met(before.stats, confidence)
             and not clearly_worse(target, before, checked.after)
         ):
