@@ -56,8 +56,16 @@ EXIT_NOT_MET = 3
     show_default=True,
     help="Candidates simulated at most in the search (repeats are cached).",
 )
-@click.option("--replications", type=click.IntRange(min=1), help="Replications in the search.")
-@click.option("--horizon", metavar="DURATION", help="Horizon in the search, e.g. 7d.")
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    help="Replications per candidate in the search (default 3, or the file's if fewer).",
+)
+@click.option(
+    "--horizon",
+    metavar="DURATION",
+    help="Horizon in the search, e.g. 14d (default 7d, or the file's if shorter).",
+)
 @click.option("--seed", type=int, help="Override run.seed (the search's common random numbers).")
 @click.option(
     "--verify-seed",
@@ -122,6 +130,7 @@ def staff(
     """
     from sim.scenario.units import parse_duration
     from sim.studies.staffing import check_targets, combine_targets, parse_targets
+    from sim.studies.staffing.search import default_search_run
 
     given = parse_targets(targets)
     resolved = load(scenario, overrides, seed)
@@ -135,7 +144,8 @@ def staff(
         search_run["horizon"] = horizon
     if replications is not None:
         search_run["replications"] = replications
-    search_reps = replications or resolved.run.replications
+    search_run = default_search_run(resolved, search_run)
+    search_reps = search_run.get("replications", resolved.run.replications)
     if confidence > 0 and (search_reps < 2 or (resolved.run.replications < 2 and not no_verify)):
         raise BadInput(
             "a confidence bound needs at least 2 replications (--replications, "

@@ -180,6 +180,25 @@ def solve(
     )
 
 
+SEARCH_REPLICATIONS = 3
+"""Replications per candidate in the search, unless asked otherwise (or the file has fewer)."""
+SEARCH_HORIZON = 7 * 86400.0
+"""Horizon of the search, unless asked otherwise (or the file's is shorter): a week sees
+every weekday; the verification then runs the file's own horizon with fresh seeds."""
+
+
+def default_search_run(scenario: Scenario, given: dict[str, Any]) -> dict[str, Any]:
+    """The search's run settings: ``given`` ones, else 3 replications of 7 days (each no
+    more than the scenario's own) — candidates are compared with common random numbers, so
+    a short search ranks them well; the verification checks the answer at full length."""
+    run = dict(given)
+    if "replications" not in run and scenario.run.replications > SEARCH_REPLICATIONS:
+        run["replications"] = SEARCH_REPLICATIONS
+    if "horizon" not in run and scenario.run.horizon > SEARCH_HORIZON:
+        run["horizon"] = "7d"
+    return run
+
+
 def scenario_for_search(scenario: Scenario, search_run: dict[str, Any] | None) -> Scenario:
     """``scenario`` with the search's run settings (itself when there are none)."""
     if not search_run:
