@@ -11,17 +11,22 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from builders import build, deep_update, mmc_data
 from click.testing import CliRunner
 
 from sim.cli import main
+from sim.experiment.statistics import metric_stats
 from sim.scenario import load_scenario, scenario_to_yaml
 from sim.studies.staffing import (
+    Evaluation,
+    Target,
     changes,
     combine_targets,
     evaluate,
     headcounts_of,
+    missed_targets,
     parse_targets,
     scenario_targets,
     solve_holding,
@@ -194,3 +199,26 @@ def test_the_answer_is_the_exhaustive_least_cost(flex: int | None) -> None:
     assert tried > result.evaluations
     assert paid_cost(decision_slots(scenario), result.headcounts) == least
     assert result.headcounts in cheapest  # ties in paid cost: any of them is least
+
+
+def _evaluation(values: list[float]) -> Evaluation:
+    frame = pd.DataFrame(
+        {
+            "replication": range(len(values)),
+            "scope": "email",
+            "metric": "service_level",
+            "value": values,
+        }
+    )
+    return Evaluation((), metric_stats(frame), 0.0, (), frame)
+
+
+def test_a_scenario_target_the_original_misses_too_is_judged_no_worse_than_before() -> None:
+    own = Target("email", "service_level", ">=", 0.9, "scenario")
+    given = Target("email", "service_level", ">=", 0.9, "given")
+    before = _evaluation([0.95, 0.80, 0.99, 0.90])  # mean 0.91, CI bound well below 0.9
+    same = _evaluation([0.95, 0.79, 0.99, 0.91])
+    worse = _evaluation([0.90, 0.75, 0.94, 0.85])
+    assert missed_targets([own], before, same, 0.95) == []  # held: no worse than the file
+    assert missed_targets([own], before, worse, 0.95) == [own]  # clearly worse: missed
+    assert missed_targets([given], before, same, 0.95) == [given]  # asked for by name

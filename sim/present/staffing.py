@@ -13,7 +13,7 @@ from sim.present.format import format_metric
 from sim.scenario import Scenario
 from sim.scenario.units import format_duration
 from sim.studies.staffing import Evaluation, StaffingResult, Target
-from sim.studies.staffing.changes import Change, missed_targets
+from sim.studies.staffing.changes import Change, held_now, missed_targets
 
 
 def format_stat(metric: str, stat: Stat | None, confidence: float) -> str:
@@ -79,11 +79,14 @@ def targets_table(
                 cells.append("–")
                 continue
             stat = format_stat(target.metric, evaluation.stats.get(target.key), conf)
-            if target.source == "hold" and before is not None:
+            if evaluation is after and before is not None and held_now(target, before, conf):
                 ok = not missed_targets([target], before, evaluation, conf)
+                mark = "[yellow]held, no worse[/yellow]" if ok else _mark(False)
+            elif target.source == "hold":
+                mark = _mark(True)  # the original is the reference itself
             else:
-                ok = target.met(evaluation.stats, conf)
-            cells.append(f"{stat} {_mark(ok)}")
+                mark = _mark(target.met(evaluation.stats, conf))
+            cells.append(f"{stat} {mark}")
         if search is not None:
             cells.append(format_stat(target.metric, search.stats.get(target.key), conf))
         table.add_row(*cells)
