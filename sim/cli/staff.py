@@ -399,6 +399,7 @@ def _conclude(
         repairs = " after repairs" if repaired else ""
         level = "on average" if s.confidence <= 0 else f"at the {s.confidence:.0%} confidence bound"
         console.print(
-            f"[green]Verification with fresh seeds{repairs}: every target met {level}.[/green]"
+            f"[green]Verification with fresh seeds{repairs}: every target met {level}"
+            " (a held one: no worse than before, same seeds).[/green]"
         )
     return 0
