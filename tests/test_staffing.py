@@ -101,7 +101,8 @@ def test_parse_targets_of_every_scope() -> None:
         ("phone.service_level>0.8", "must be >= or <="),
         ("phone.service_level=>0.8", "write '>=', not '=>'"),
         ("phone.service_level==0.8", "must be >= or <="),
-        ("phone.service_level", "not scope.metric>=value"),
+        ("phone.service_level", "quote the target"),
+        ("phone.service_level 0.8", "not scope.metric>=value"),
         ("service_level>=0.8", "needs a scope and a metric"),
         ("phon.service_level>=0.8", "did you mean 'phone'"),
         ("pool:.occupancy<=0.9", "needs a pool name"),
@@ -155,7 +156,7 @@ def test_cli_bad_target_exits_2_naming_it(tmp_path: Path) -> None:
         "--target 'phone.service_levl>=0.8'",
         "did you mean 'service_level'",
     )
-    assert_exit_2(staff(str(path)), "at least one --target")
+    assert_exit_2(staff(str(path), "--only-targets"), "--only-targets needs at least one --target")
     assert_exit_2(
         staff(str(path), "--target", SL80, "--replications", "1"), "at least 2 replications"
     )

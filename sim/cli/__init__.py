@@ -1,8 +1,8 @@
 """The ``ccsim`` command line: one module per command, each thin over the library.
 
 Exit codes: 0 success, 2 bad input (one line per problem naming the file, the field path and
-what is wrong, never a traceback), 1 internal error, 3 a staffing target cannot be met, 130
-interrupted.
+what is wrong, never a traceback), 1 internal error, 3 a staffing target cannot be met (or a
+schedule's coverage), 130 interrupted.
 
 Start-up is part of the product: ``ccsim --help`` imports no command module (the listing
 comes from :data:`COMMANDS`), and ``ccsim COMMAND`` imports that command's module alone, which
@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("compare", "Compare runs or scenarios side by side, with paired differences."),
     "sweep": ("sweep", "Run a scenario at every point of a grid of parameter values."),
     "staff": ("staff", "Least-cost headcount per pool that meets the service targets."),
+    "schedule": ("schedule", "Shifts and breaks that cover the requirement, at least cost."),
     "erlang": ("erlang", "Closed-form Erlang B, C and A figures, no simulation."),
     "fit": ("fit", "Fit a scenario to a contact log exported from an ACD or CRM."),
     "backtest": ("backtest", "Replay a contact log through a scenario and score the match."),

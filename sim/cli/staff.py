@@ -30,8 +30,16 @@ EXIT_NOT_MET = 3
     "targets",
     multiple=True,
     metavar="SCOPE.METRIC>=VALUE",
-    help="A target to meet, e.g. phone.service_level>=0.8, phone.abandon_rate<=0.05, "
-    "pool:voice.occupancy<=0.9 (repeatable; all must be met).",
+    help='A target to meet, quoted: "phone.service_level>=0.8", '
+    '"phone.abandon_rate<=0.05", "pool:voice.occupancy<=0.9" (repeatable; all must be '
+    "met). Every channel's own service_level.target is a target too; a --target on the same "
+    "scope.metric replaces it.",
+)
+@click.option(
+    "--only-targets",
+    is_flag=True,
+    help="Staff for the --target ones alone, not the channels' own service levels (pools "
+    "serving no targeted channel are left as they are).",
 )
 @click.option(
     "--confidence",
@@ -48,8 +56,16 @@ EXIT_NOT_MET = 3
     show_default=True,
     help="Candidates simulated at most in the search (repeats are cached).",
 )
-@click.option("--replications", type=click.IntRange(min=1), help="Replications in the search.")
-@click.option("--horizon", metavar="DURATION", help="Horizon in the search, e.g. 7d.")
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    help="Replications per candidate in the search (default 3, or the file's if fewer).",
+)
+@click.option(
+    "--horizon",
+    metavar="DURATION",
+    help="Horizon in the search, e.g. 14d (default 7d, or the file's if shorter).",
+)
 @click.option("--seed", type=int, help="Override run.seed (the search's common random numbers).")
 @click.option(
     "--verify-seed",
@@ -86,6 +102,7 @@ EXIT_NOT_MET = 3
 def staff(
     scenario: str,
     targets: tuple[str, ...],
+    only_targets: bool,
     confidence: float,
     max_evaluations: int,
     replications: int | None,
@@ -101,18 +118,23 @@ def staff(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Least-cost headcount per pool (per shift where scheduled) meeting every --target.
+    """Least-cost headcount per pool (per shift where scheduled) meeting every target.
 
-    Starts from Erlang staffing (phone) or the scenario's own headcounts, then searches by
-    simulation with common random numbers; verifies the answer with the scenario's own run
-    settings and fresh seeds, prints before/after tables and writes the staffed scenario.
-    Exit 3 when a target cannot be met (or the verification misses one).
+    The targets are every channel's own service_level.target plus each --target (or the
+    --target ones alone with --only-targets); a scenario target no staffing can meet is
+    held no worse than before. Starts from Erlang staffing (phone) or the scenario's own
+    headcounts, then searches by simulation with common random numbers; verifies the answer
+    with the scenario's own run settings and fresh seeds, prints before/after tables (every
+    channel and pool) and writes the staffed scenario.
+    Exit 3 when a --target cannot be met (or the verification misses a target).
     """
     from sim.scenario.units import parse_duration
-    from sim.studies.staffing import check_targets, parse_targets
+    from sim.studies.staffing import check_targets, combine_targets, parse_targets
+    from sim.studies.staffing.search import default_search_run
 
-    wanted = parse_targets(targets)
+    given = parse_targets(targets)
     resolved = load(scenario, overrides, seed)
+    wanted = combine_targets(resolved, given, only_targets)
     search_run: dict[str, Any] = {}
     if horizon is not None:
         try:
@@ -122,7 +144,8 @@ def staff(
         search_run["horizon"] = horizon
     if replications is not None:
         search_run["replications"] = replications
-    search_reps = replications or resolved.run.replications
+    search_run = default_search_run(resolved, search_run)
+    search_reps = search_run.get("replications", resolved.run.replications)
     if confidence > 0 and (search_reps < 2 or (resolved.run.replications < 2 and not no_verify)):
         raise BadInput(
             "a confidence bound needs at least 2 replications (--replications, "
@@ -176,16 +199,16 @@ def staff_and_report(
     """Search, verify, print the tables, write the staffed file; returns the exit code."""
     from sim.io.atomic import atomic_write_text
     from sim.present.console import console
-    from sim.present.staffing import headcount_table, settings_text, targets_table
+    from sim.present.staffing import changes_table, headcount_table, settings_text, targets_table
     from sim.scenario import scenario_to_yaml
-    from sim.studies.staffing import erlang_start, evaluate, with_headcounts
+    from sim.studies.staffing import changes, erlang_start, evaluate, with_headcounts
     from sim.studies.staffing.verify import staffed_description
 
     _announce(console, scenario, targets, settings)
     start, notes = erlang_start(scenario, targets)
     for note in notes:
         console.print(f"  start: {note}")
-    result = _search(scenario, targets, settings, start)
+    result = _search(console, scenario, targets, settings, start)
     console.print(f"  {result.evaluations} candidates simulated ({result.status}).")
     if not _answer_found(console, result, settings):
         return EXIT_NOT_MET
@@ -209,8 +232,10 @@ def staff_and_report(
         )
     console.print(headcount_table(result, answer))
     console.print(targets_table(result, before, after, title, search=search))
+    every = "every channel and pool, " + title.split(", ", 1)[1].replace(f"({conf:.0%} CI)", "")
+    console.print(changes_table(changes(scenario, before, after), every.strip("; ")))
     staffed = with_headcounts(
-        scenario, answer, description=staffed_description(scenario, targets, conf)
+        scenario, answer, description=staffed_description(scenario, result.targets, conf)
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(output, scenario_to_yaml(staffed))
@@ -237,13 +262,18 @@ def _announce(
 
 
 def _search(
-    scenario: Scenario, targets: Sequence[Target], s: StaffSettings, start: Sequence[int]
+    console: Any,
+    scenario: Scenario,
+    targets: Sequence[Target],
+    s: StaffSettings,
+    start: Sequence[int],
 ) -> StaffingResult:
     """The search, with a progress bar over candidates (and a line each with -v)."""
     from rich.console import Console
 
     from sim.present.progress import progress_bar
-    from sim.studies.staffing import solve
+    from sim.present.staffing import held_text
+    from sim.studies.staffing import solve_holding
 
     progress = progress_bar("candidates · {task.fields[best]}", enabled=not s.quiet)
     log = Console(stderr=True, highlight=False)
@@ -265,7 +295,7 @@ def _search(
 
     with progress:
         task = progress.add_task("start", total=s.max_evaluations, best="")
-        return solve(
+        result = solve_holding(
             scenario,
             targets,
             confidence=s.confidence,
@@ -276,6 +306,9 @@ def _search(
             start=start,
             on_evaluation=advance,
         )
+    for item in result.held:
+        console.print(held_text(item))
+    return result
 
 
 def _answer_found(console: Any, result: StaffingResult, s: StaffSettings) -> bool:
@@ -347,7 +380,7 @@ def _verify(
         scenario,
         result.original,
         result.best.headcounts,
-        targets,
+        result.targets,
         s.confidence,
         check,
         s.max_repairs,
@@ -373,6 +406,7 @@ def _conclude(
         repairs = " after repairs" if repaired else ""
         level = "on average" if s.confidence <= 0 else f"at the {s.confidence:.0%} confidence bound"
         console.print(
-            f"[green]Verification with fresh seeds{repairs}: every target met {level}.[/green]"
+            f"[green]Verification with fresh seeds{repairs}: every target met {level}"
+            " (a held one: no worse than before, same seeds).[/green]"
         )
     return 0

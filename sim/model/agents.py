@@ -10,7 +10,9 @@ that many; a new contact goes to the agent with the *fewest* free units that can
 
 Headcount follows the pool's flat ``agents`` or its weekly ``schedule`` less shrinkage
 (rounded to whole agents). When headcount falls, idle agents leave at once and busy ones
-finish the contacts in hand first.
+finish the contacts in hand first. A shift's ``breaks`` take its agents off the floor for
+each window the same way (an unpaid break also stops their pay), so breaks stagger exactly
+as the schedule places them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import math
 from collections.abc import Iterable
 
 from sim.scenario.schema import Pool as PoolSpec
-from sim.scenario.schema import Shift, parse_clock, parse_days
+from sim.scenario.schema import Shift, break_offsets, parse_clock, parse_days
 from sim.scenario.units import DAY
 
 WEEK = 7 * DAY
@@ -51,6 +53,37 @@ def weekly_headcount(shifts: Iterable[Shift]) -> list[tuple[float, int]]:
     return steps
 
 
+def weekly_staffing(shifts: Iterable[Shift]) -> list[tuple[float, int, int, int]]:
+    """Like :func:`weekly_headcount`, with breaks: ``[(second of week, scheduled, on break,
+    on unpaid break), ...]``; on the floor are ``scheduled - on break`` (before shrinkage),
+    paid are ``scheduled - on unpaid break``."""
+    deltas: dict[float, list[int]] = {0.0: [0, 0, 0]}
+
+    def add(lo: float, hi: float, column: int, agents: int) -> None:
+        for a, b in _wrap(lo, hi):
+            deltas.setdefault(a, [0, 0, 0])[column] += agents
+            deltas.setdefault(b, [0, 0, 0])[column] -= agents
+
+    for shift in shifts:
+        start, end = parse_clock(shift.start), parse_clock(shift.end)
+        length = end - start if end > start else end + DAY - start
+        for day in parse_days(shift.days):
+            begin = day * DAY + start
+            add(begin, begin + length, 0, shift.agents)
+            for lo, hi, paid in break_offsets(shift):
+                add(begin + lo, begin + hi, 1, shift.agents)
+                if not paid:
+                    add(begin + lo, begin + hi, 2, shift.agents)
+    steps: list[tuple[float, int, int, int]] = []
+    level = [0, 0, 0]
+    for t in sorted(deltas):
+        level = [a + b for a, b in zip(level, deltas[t], strict=True)]
+        step = (t, level[0], level[1], level[2])
+        if t < WEEK and (not steps or steps[-1][1:] != step[1:]):
+            steps.append(step)
+    return steps
+
+
 def _wrap(lo: float, hi: float) -> list[tuple[float, float]]:
     if hi <= WEEK:
         return [(lo, hi)]
@@ -79,12 +112,15 @@ class Pool:
         self.capacity = math.lcm(*concurrency.values())
         self.units = {ch: self.capacity // c for ch, c in concurrency.items()}
         self.efficiency = {ch: spec.efficiency.get(ch, 1.0) for ch in self.skills}
-        self.steps = (
-            [(0.0, spec.agents)]
-            if spec.agents is not None
-            else weekly_headcount(spec.schedule or [])
-        )
-        most = max(count for _, count in self.steps)
+        shifts = spec.schedule or []
+        self.steps: list[tuple[float, int]] | list[tuple[float, int, int, int]]
+        if spec.agents is not None:
+            self.steps = [(0.0, spec.agents)]
+        elif any(shift.breaks for shift in shifts):
+            self.steps = weekly_staffing(shifts)
+        else:
+            self.steps = weekly_headcount(shifts)
+        most = max(step[1] for step in self.steps)
         self.free = [self.capacity] * most
         self.state = [OFF] * most
         self.levels: list[set[int]] = [set() for _ in range(self.capacity + 1)]
@@ -134,11 +170,14 @@ class Pool:
         """Agents actually available out of ``scheduled`` paid ones, after shrinkage."""
         return productive_agents(scheduled, self.spec.shrinkage)
 
-    def set_headcount(self, now: float, scheduled: int) -> list[int]:
-        """Change the paid headcount; returns agents newly able to take work."""
+    def set_headcount(
+        self, now: float, scheduled: int, away: int = 0, unpaid: int = 0
+    ) -> list[int]:
+        """Change the headcount: ``scheduled`` on shift, of whom ``away`` on a break and
+        ``unpaid`` on an unpaid one; returns agents newly able to take work."""
         self.accrue(now)
-        self.scheduled = scheduled
-        target = self.productive(scheduled)
+        self.scheduled = scheduled - unpaid
+        target = self.productive(scheduled - away)
         joined: list[int] = []
         on_duty = self.present - len(self.leaving)
         while on_duty < target and self.leaving:

@@ -224,8 +224,8 @@ class Centre:
         """Set ``pool``'s headcount for the current time and schedule its next change."""
         now = self.env.now
         week_second = self.calendar.clock(now) % WEEK
-        level, next_change = pool.steps[0][1], math.inf
-        for t, count in pool.steps:
+        level, next_change = pool.steps[0][1:], math.inf
+        for t, *count in pool.steps:
             if t <= week_second + 1e-9:
                 level = count
             else:
@@ -234,7 +234,7 @@ class Centre:
         else:
             if len(pool.steps) > 1:
                 next_change = WEEK - week_second
-        for agent in pool.set_headcount(now, level):
+        for agent in pool.set_headcount(now, *level):
             self.router.take_work(pool, agent)
         if next_change < math.inf:
             self.env.after(next_change, self._headcount_step, pool)

@@ -13,6 +13,7 @@ from sim.present.format import format_metric
 from sim.scenario import Scenario
 from sim.scenario.units import format_duration
 from sim.studies.staffing import Evaluation, StaffingResult, Target
+from sim.studies.staffing.changes import Change, held_now, missed_targets
 
 
 def format_stat(metric: str, stat: Stat | None, confidence: float) -> str:
@@ -78,7 +79,14 @@ def targets_table(
                 cells.append("–")
                 continue
             stat = format_stat(target.metric, evaluation.stats.get(target.key), conf)
-            cells.append(f"{stat} {_mark(target.met(evaluation.stats, conf))}")
+            if evaluation is after and before is not None and held_now(target, before, conf):
+                ok = not missed_targets([target], before, evaluation, conf)
+                mark = "[yellow]held, no worse[/yellow]" if ok else _mark(False)
+            elif target.source == "hold":
+                mark = _mark(True)  # the original is the reference itself
+            else:
+                mark = _mark(target.met(evaluation.stats, conf))
+            cells.append(f"{stat} {mark}")
         if search is not None:
             cells.append(format_stat(target.metric, search.stats.get(target.key), conf))
         table.add_row(*cells)
@@ -110,4 +118,49 @@ def missed_text(target: Target, evaluation: Evaluation, confidence: float) -> st
     return (
         f"[red bold]verification:[/red bold] {target} is {how} with fresh seeds and "
         f"the scenario's own settings: {stat}."
+    )
+
+
+def changes_table(changes: Sequence[Change], title: str) -> Table:
+    """Rich table: every channel's service, every pool and the cost, before and after (means),
+    with the paired change and its 95% CI; a figure whose paired CI lies on the bad side of
+    0 is marked."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("figure", no_wrap=True)
+    for label in ("before", "after", "after − before (95% CI)"):
+        table.add_column(label, justify="right", overflow="fold")
+    table.add_column("", no_wrap=True)
+    scope = None
+    for item in changes:
+        if scope is not None and item.key[0] != scope:
+            table.add_section()
+        scope, metric = item.key
+        diff = _signed(metric, item.diff)
+        if math.isfinite(item.low):
+            diff += f" ({_signed(metric, item.low)} to {_signed(metric, item.high)})"
+        table.add_row(
+            f"{scope}.{metric}",
+            format_stat(metric, item.before, 0.0),
+            format_stat(metric, item.after, 0.0),
+            diff,
+            "[red bold]clearly worse[/red bold]" if item.worse else "",
+        )
+    return table
+
+
+def _signed(metric: str, value: float) -> str:
+    if not math.isfinite(value):
+        return "–"
+    text = format_metric(metric, abs(value))
+    return ("−" if value < 0 else "+") + text
+
+
+def held_text(item: Any) -> str:
+    """Why a scenario target is held "no worse than before" rather than met."""
+    target = item.target
+    reached = format_metric(target.metric, item.best_bound)
+    return (
+        f"[yellow]cannot be met:[/yellow] the scenario's {target.scope}.{target.metric}"
+        f"{target.op}{target.value:g} ({item.reason}; best bound {reached}); "
+        "held no worse than before instead, so the rest is still solved"
     )

@@ -350,6 +350,25 @@ KEYS: dict[str, Key] = {
         example='"16:00"',
     ),
     "Shift.agents": Key("Agents scheduled in this shift.", unit="agents", example="34"),
+    "Shift.breaks": Key(
+        "Breaks every agent of this shift takes, each inside the shift and not overlapping: "
+        "an agent on break leaves the floor for that window (finishing the contact in hand "
+        "first). Stagger breaks by giving shifts different break times. Pool shrinkage then "
+        "stands for absence and training only. None: agents stay on the floor.",
+        example='[{from: "12:00", to: "12:30", paid: false}]',
+    ),
+    "Break.from": Key(
+        "Start time of day of the break, in quotes.", unit="time of day HH:MM", example='"12:00"'
+    ),
+    "Break.to": Key(
+        "End time of day of the break, in quotes (past midnight when not after its start).",
+        unit="time of day HH:MM",
+        example='"12:30"',
+    ),
+    "Break.paid": Key(
+        "Whether the break is paid; an unpaid break is deducted from paid hours and cost.",
+        example="false",
+    ),
     # --- policy ---------------------------------------------------------------------------------
     "Policy.name": Key("A label for the policy, shown in outputs.", example="deflect"),
     "Policy.priority": Key(

@@ -34,7 +34,7 @@ from sim.scenario.types import (
     check_shares_sum_to_one,
     exponential,
 )
-from sim.scenario.units import parse_duration
+from sim.scenario.units import DAY, parse_duration
 
 register_routing(
     "priority",
@@ -217,6 +217,37 @@ def parse_days(value: str) -> tuple[int, ...]:
     return tuple(sorted(set(days)))
 
 
+class Break(Section):
+    """``{from: "12:00", to: "12:30", paid: false}``: a shift's agents off the floor."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    paid: bool = True
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
+def _span(start: str, end: str) -> float:
+    """Seconds from ``start`` to ``end`` (past midnight when ``end`` is not after it)."""
+    begin, finish = parse_clock(start), parse_clock(end)
+    return finish - begin if finish > begin else finish + DAY - begin
+
+
+def break_offsets(shift: Shift) -> list[tuple[float, float, bool]]:
+    """Each break of ``shift`` as ``(start, end, paid)`` in seconds from the shift's start."""
+    offsets = []
+    for item in shift.breaks or []:
+        begin = (parse_clock(item.start) - parse_clock(shift.start)) % DAY
+        offsets.append((begin, begin + _span(item.start, item.end), item.paid))
+    return offsets
+
+
 class Shift(Section):
     """``{days: mon-fri, from: "08:00", to: "16:00", agents: 40}``: agents on duty in a window."""
 
@@ -226,6 +257,26 @@ class Shift(Section):
     start: str = Field(alias="from")
     end: str = Field(alias="to")
     agents: PositiveInt
+    breaks: list[Break] | None = None
+
+    @model_validator(mode="after")
+    def _breaks_inside(self) -> Shift:
+        length = _span(self.start, self.end)
+        spans = sorted(zip(break_offsets(self), range(len(self.breaks or [])), strict=True))
+        last_end, last = 0.0, None
+        for (begin, end, _), i in spans:
+            item = (self.breaks or [])[i]
+            if end > length + 1e-9:
+                raise ValueError(
+                    f"breaks[{i}] ({item.start}-{item.end}) is not inside the shift "
+                    f"{self.start}-{self.end}; move it or lengthen the shift"
+                )
+            if last is not None and begin < last_end - 1e-9:
+                raise ValueError(
+                    f"breaks[{i}] overlaps breaks[{last}]; breaks of a shift cannot overlap"
+                )
+            last_end, last = end, i
+        return self
 
     @field_validator("days")
     @classmethod

@@ -18,7 +18,7 @@ interval. Functions here return results; they never print or exit.
 
 from __future__ import annotations
 
-from sim.studies.schedule.errors import ScheduleError
+from sim.studies.schedule.errors import CoverageError, ScheduleError
 from sim.studies.schedule.milp import CoverSolution, solve_cover
 from sim.studies.schedule.plan import plan_schedule, scheduled_scenario
 from sim.studies.schedule.requirement import DEFAULT_OCCUPANCY, weekly_requirement
@@ -34,6 +34,7 @@ from sim.studies.schedule.templates import (
 __all__ = [
     "DEFAULT_OCCUPANCY",
     "CoverSolution",
+    "CoverageError",
     "PoolResult",
     "Schedule",
     "ScheduleError",

@@ -11,3 +11,8 @@ class ScheduleError(ValueError):
     scenario (an unknown pool, a shrinkage of 1). Bad template files raise
     :class:`sim.scenario.ScenarioError` instead, like bad scenarios.
     """
+
+
+class CoverageError(ScheduleError):
+    """The requirement cannot be covered: hours no template reaches, or no schedule found
+    by the solver. Not bad input as such: the templates or the demand must change."""

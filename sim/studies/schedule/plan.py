@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.scenario import Scenario, validate_data
 from sim.studies.schedule.candidates import best_cover, coverage_columns, pool_candidates
-from sim.studies.schedule.errors import ScheduleError
+from sim.studies.schedule.errors import CoverageError, ScheduleError
 from sim.studies.schedule.grid import WeekGrid
 from sim.studies.schedule.milp import (
     DEFAULT_MIP_GAP,
@@ -143,7 +143,7 @@ def _schedule_pool(
     need = required / (1.0 - shrinkage)
     uncovered = np.flatnonzero((need > 1e-9) & (best_cover(columns) <= 1e-9))
     if uncovered.size:
-        raise ScheduleError(
+        raise CoverageError(
             f"pool '{name}': no template puts an agent on the floor at "
             f"{grid.describe(uncovered)}, where up to {need[uncovered].max():.1f} agents are "
             "needed; widen a template's starts (earliest/latest), lengthen it, allow other "
@@ -158,7 +158,7 @@ def _schedule_pool(
             if solution.status == "no schedule found"
             else "check the templates cover every hour with demand"
         )
-        raise ScheduleError(f"pool '{name}': {solution.status}; {hint}")
+        raise CoverageError(f"pool '{name}': {solution.status}; {hint}")
     result = PoolResult(name, shrinkage, len(candidates), solution)
     return result, shift_rows(name, columns, solution)
 
@@ -166,13 +166,13 @@ def _schedule_pool(
 def scheduled_scenario(scenario: Scenario, schedule: Schedule) -> Scenario:
     """``scenario`` with each scheduled pool's ``schedule`` replaced by the planned shifts.
 
-    Breaks are left out (the scenario format has no ``breaks`` yet), so a simulation of it
-    has agents on the floor through their breaks; identical shifts are merged. Pools left
-    without shifts (nobody needed) keep their staffing. Everything else is unchanged.
+    Each shift keeps its breaks (``paid: false`` where unpaid), so a simulation of it takes
+    agents off the floor as planned; identical shifts are merged. Pools left without shifts
+    (nobody needed) keep their staffing. Everything else is unchanged.
     """
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     for name in schedule.pools:
-        shifts = schedule.to_pool_schedule(name, breaks=False)
+        shifts = schedule.to_pool_schedule(name)
         if not shifts:
             continue
         pool = data["pools"][name]

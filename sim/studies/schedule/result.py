@@ -184,9 +184,9 @@ class Schedule:
     def to_pool_schedule(self, pool: str, breaks: bool = True) -> list[dict[str, object]]:
         """The pool's shifts as a scenario ``schedule:`` holds them.
 
-        ``[{days, from, to, agents, breaks: [{from, to}, ...]}, ...]``. With
-        ``breaks=False`` the ``breaks`` key is left out and rows that then look alike are
-        merged, which is what the scenario format accepts today.
+        ``[{days, from, to, agents, breaks: [{from, to, paid}, ...]}, ...]`` (``paid`` only
+        when false). With ``breaks=False`` the ``breaks`` key is left out and rows that
+        then look alike are merged.
         """
         entries: dict[tuple[object, ...], dict[str, object]] = {}
         agents: dict[tuple[object, ...], int] = {}
@@ -197,7 +197,10 @@ class Schedule:
             agents[key] = agents.get(key, 0) + row.count
             entry: dict[str, object] = {"days": row.days, "from": row.start, "to": row.end}
             if breaks:
-                entry["breaks"] = [{"from": a, "to": b} for a, b in row.breaks]
+                entry["breaks"] = [
+                    {"from": a, "to": b, **({} if p.paid else {"paid": False})}
+                    for (a, b), p in zip(row.breaks, row.placements, strict=True)
+                ]
             entries.setdefault(key, entry)
         shifts = []
         for key, entry in entries.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -18,7 +18,7 @@ from sim.experiment.replication import run_scenario
 from sim.experiment.statistics import Stat, metric_stats
 from sim.scenario import Scenario
 from sim.studies.staffing.slots import with_headcounts
-from sim.studies.staffing.targets import Stats, Target
+from sim.studies.staffing.targets import Stats, Target, hold_slack
 
 
 class BudgetExhausted(Exception):
@@ -55,8 +55,33 @@ def evaluate(
     frame = result.replications_frame()
     summary = metric_stats(frame)
     cost = summary.get(("centre", "cost_total"), Stat(math.nan, math.nan, 0)).mean
-    slacks = tuple(t.slack(summary, confidence) for t in targets)
+    slacks = judge(targets, summary, frame, confidence)
     return Evaluation(tuple(int(h) for h in headcounts), summary, cost, slacks, frame)
+
+
+def judge(
+    targets: Sequence[Target], stats: Stats, frame: pd.DataFrame | None, confidence: float
+) -> tuple[float, ...]:
+    """Each target's slack: its confidence bound against its value, or for a held target
+    the paired comparison with the original's replications (:func:`hold_slack`)."""
+    slacks = []
+    for target in targets:
+        if target.source == "hold" and target.reference and frame is not None:
+            rows = frame[(frame["scope"] == target.scope) & (frame["metric"] == target.metric)]
+            values = rows.sort_values("replication")["value"].to_numpy(dtype=float)
+            slacks.append(hold_slack(target, values))
+        else:
+            slacks.append(target.slack(stats, confidence))
+    return tuple(slacks)
+
+
+def replication_values(evaluation: Evaluation, target: Target) -> list[float]:
+    """``target``'s figure in each replication of ``evaluation``, by replication index."""
+    frame = evaluation.replications
+    if frame is None:
+        return []
+    rows = frame[(frame["scope"] == target.scope) & (frame["metric"] == target.metric)]
+    return rows.sort_values("replication")["value"].astype(float).tolist()
 
 
 class Evaluator:
@@ -70,6 +95,7 @@ class Evaluator:
         budget: int,
         workers: int | None = None,
         on_evaluation: Callable[[Evaluation, str], None] | None = None,
+        cache: dict[tuple[int, ...], Evaluation] | None = None,
     ) -> None:
         self.scenario = scenario
         self.targets = list(targets)
@@ -77,7 +103,7 @@ class Evaluator:
         self.budget = budget
         self.workers = workers
         self.on_evaluation = on_evaluation
-        self.cache: dict[tuple[int, ...], Evaluation] = {}
+        self.cache: dict[tuple[int, ...], Evaluation] = {} if cache is None else cache
         self.phase = "start"
 
     @property
@@ -88,17 +114,25 @@ class Evaluator:
         key = tuple(int(h) for h in headcounts)
         cached = self.cache.get(key)
         if cached is not None:
-            return cached
+            return self.judged(cached)
         if self.fresh >= self.budget:
             raise BudgetExhausted
         evaluation = evaluate(self.scenario, key, self.targets, self.confidence, self.workers)
-        evaluation.replications = None  # keep the cache small
         self.cache[key] = evaluation
         if self.on_evaluation is not None:
             self.on_evaluation(evaluation, self.phase)
         return evaluation
 
+    def judged(self, evaluation: Evaluation) -> Evaluation:
+        """``evaluation`` with its slacks against this evaluator's targets (a shared cache
+        may hold candidates judged against other targets)."""
+        slacks = judge(self.targets, evaluation.stats, evaluation.replications, self.confidence)
+        if slacks == evaluation.slacks:
+            return evaluation
+        return replace(evaluation, slacks=slacks)
+
     def best(self) -> Evaluation | None:
         """The cheapest candidate that met every target."""
-        feasible = [e for e in self.cache.values() if e.feasible]
+        judged = [self.judged(e) for e in self.cache.values()]
+        feasible = [e for e in judged if e.feasible]
         return min(feasible, key=lambda e: (e.cost, sum(e.headcounts))) if feasible else None

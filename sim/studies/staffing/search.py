@@ -30,6 +30,9 @@ The search, bounded by a number of fresh evaluations:
    of them at once, when that is feasible too). A kept removal doubles its slot's step, a
    failed one halves it; a failed one-agent removal closes the slot (under monotonicity it
    would fail from any smaller point too).
+5. **Rule out cheaper** (small problems, :mod:`~.frontier`): every staffing whose paid cost
+   is below the answer's is either dominated by a candidate seen to miss, or simulated; the
+   answer is then the least-cost feasible staffing of the whole lattice.
 
 The answer is the cheapest candidate that met every target. :func:`verify` re-runs it with
 the scenario's own run settings and fresh seeds.
@@ -39,11 +42,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sim.scenario import Scenario
 from sim.studies.staffing.evaluate import BudgetExhausted, Evaluation, Evaluator
+from sim.studies.staffing.frontier import polish
 from sim.studies.staffing.slots import (
     Slot,
     decision_slots,
@@ -91,6 +95,8 @@ class StaffingResult:
     notes: list[str]
     infeasible: list[Infeasible]
     cache: dict[tuple[int, ...], Evaluation]
+    held: list[Infeasible] = field(default_factory=list)
+    """Scenario targets no staffing could meet, held "no worse than before" instead."""
 
     @property
     def headcounts(self) -> tuple[int, ...] | None:
@@ -107,6 +113,7 @@ def solve(
     max_factor: float = 3.0,
     start: Sequence[int] | None = None,
     on_evaluation: Callable[[Evaluation, str], None] | None = None,
+    cache: dict[tuple[int, ...], Evaluation] | None = None,
 ) -> StaffingResult:
     """Least-cost headcounts meeting every target (see the module docstring for the method).
 
@@ -120,30 +127,37 @@ def solve(
         max_factor: no slot grows beyond this multiple of its start.
         start: starting headcounts (default :func:`erlang_start`).
         on_evaluation: called with each fresh evaluation and the search phase.
+        cache: candidates already simulated with the same search settings (shared between
+            searches; their budget is shared too).
+
+    A slot of a pool that serves no target's scope is never changed (:func:`free_slots`).
     """
     targets = list(targets)
-    search_scenario = scenario
-    if search_run:
-        search_scenario = with_headcounts(scenario, headcounts_of(scenario), run=search_run)
+    search_scenario = scenario_for_search(scenario, search_run)
     slots = decision_slots(scenario)
     original = headcounts_of(scenario)
     notes: list[str] = []
     if start is None:
         start, notes = erlang_start(scenario, targets)
-    start = tuple(max(slot.minimum, int(h)) for slot, h in zip(slots, start, strict=True))
+    free = free_slots(scenario, targets, slots)
+    start = tuple(
+        max(slot.minimum, int(h)) if is_free else old
+        for slot, h, old, is_free in zip(slots, start, original, free, strict=True)
+    )
     evaluator = Evaluator(
-        search_scenario, targets, confidence, max_evaluations, workers, on_evaluation
+        search_scenario, targets, confidence, max_evaluations, workers, on_evaluation, cache
     )
     infeasible: list[Infeasible] = []
     status: Literal["met", "budget", "infeasible", "unmet"] = "met"
     try:
-        x = _grow(evaluator, scenario, slots, start, max_factor, infeasible)
+        x = _grow(evaluator, scenario, slots, start, max_factor, infeasible, free)
         if infeasible:
             status = "infeasible"
         else:
             assert x is not None
-            x = _shrink_pools(evaluator, slots, x)
-            _refine(evaluator, slots, x)
+            x = _shrink_pools(evaluator, slots, x, free)
+            x = _refine(evaluator, slots, x, free)
+            polish(evaluator, slots, x, free)
     except BudgetExhausted:
         status = "budget"
     best = evaluator.best()
@@ -166,6 +180,42 @@ def solve(
     )
 
 
+SEARCH_REPLICATIONS = 3
+"""Replications per candidate in the search, unless asked otherwise (or the file has fewer)."""
+SEARCH_HORIZON = 7 * 86400.0
+"""Horizon of the search, unless asked otherwise (or the file's is shorter): a week sees
+every weekday; the verification then runs the file's own horizon with fresh seeds."""
+
+
+def default_search_run(scenario: Scenario, given: dict[str, Any]) -> dict[str, Any]:
+    """The search's run settings: ``given`` ones, else 3 replications of 7 days (each no
+    more than the scenario's own) — candidates are compared with common random numbers, so
+    a short search ranks them well; the verification checks the answer at full length."""
+    run = dict(given)
+    if "replications" not in run and scenario.run.replications > SEARCH_REPLICATIONS:
+        run["replications"] = SEARCH_REPLICATIONS
+    if "horizon" not in run and scenario.run.horizon > SEARCH_HORIZON:
+        run["horizon"] = "7d"
+    return run
+
+
+def scenario_for_search(scenario: Scenario, search_run: dict[str, Any] | None) -> Scenario:
+    """``scenario`` with the search's run settings (itself when there are none)."""
+    if not search_run:
+        return scenario
+    return with_headcounts(scenario, headcounts_of(scenario), run=search_run)
+
+
+def free_slots(scenario: Scenario, targets: Sequence[Target], slots: Sequence[Slot]) -> list[bool]:
+    """Which slots the search may change: those of the pools serving some target's scope.
+
+    A pool that serves no targeted channel is left exactly as it is: nobody asked about it,
+    and cutting it would buy savings with service nobody is watching.
+    """
+    chosen = {j for target in targets for j in relevant_slots(target, scenario, slots)}
+    return [j in chosen for j in range(len(slots))]
+
+
 def _grow(
     evaluate: Evaluator,
     scenario: Scenario,
@@ -173,6 +223,7 @@ def _grow(
     start: tuple[int, ...],
     max_factor: float,
     infeasible: list[Infeasible],
+    free: Sequence[bool],
 ) -> tuple[int, ...] | None:
     """Grow the slots serving missed targets until all are met; None if one is infeasible."""
     evaluate.phase = "start"
@@ -193,7 +244,7 @@ def _grow(
                 j
                 for i in missed
                 for j in relevant_slots(evaluate.targets[i], scenario, slots)
-                if x[j] < caps[j]
+                if x[j] < caps[j] and free[j]
             }
         )
         if not growable:
@@ -243,12 +294,12 @@ def _grow(
 
 
 def _shrink_pools(
-    evaluate: Evaluator, slots: Sequence[Slot], x: tuple[int, ...]
+    evaluate: Evaluator, slots: Sequence[Slot], x: tuple[int, ...], free: Sequence[bool]
 ) -> tuple[int, ...]:
     """Scale each pool down by a common factor while every target is still met."""
     evaluate.phase = "shrink pools"
-    for pool in dict.fromkeys(slot.pool for slot in slots):
-        members = [i for i, slot in enumerate(slots) if slot.pool == pool]
+    for pool in dict.fromkeys(slot.pool for slot, f in zip(slots, free, strict=True) if f):
+        members = [i for i, slot in enumerate(slots) if slot.pool == pool and free[i]]
         base = x
 
         def scaled(factor: float, base: tuple[int, ...] = base, members: list[int] = members):
@@ -281,7 +332,9 @@ def _shrink_pools(
     return x
 
 
-def _refine(evaluate: Evaluator, slots: Sequence[Slot], x: tuple[int, ...]) -> tuple[int, ...]:
+def _refine(
+    evaluate: Evaluator, slots: Sequence[Slot], x: tuple[int, ...], free: Sequence[bool]
+) -> tuple[int, ...]:
     """Greedy coordinate descent on the slots.
 
     Each round tries removing ``steps[i]`` agents from every slot still open. Of the removals
@@ -292,7 +345,7 @@ def _refine(evaluate: Evaluator, slots: Sequence[Slot], x: tuple[int, ...]) -> t
     """
     evaluate.phase = "refine shifts"
     steps = [max(1, round(h * FIRST_STEP)) for h in x]
-    done = [h <= slot.minimum for h, slot in zip(x, slots, strict=True)]
+    done = [h <= slot.minimum or not f for h, slot, f in zip(x, slots, free, strict=True)]
     while not all(done):
         feasible: list[tuple[float, int, tuple[int, ...]]] = []
         for i, slot in enumerate(slots):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario import Scenario, validate_data
-from sim.scenario.schema import parse_clock, parse_days
+from sim.scenario.schema import break_offsets, parse_clock, parse_days
 from sim.studies.staffing.targets import Target
 
 # --- decision variables ----------------------------------------------------------------------
@@ -53,7 +53,10 @@ def decision_slots(scenario: Scenario) -> list[Slot]:
             continue
         for i, shift in enumerate(pool.schedule):
             label = f"{name} #{i + 1} {shift.days} {shift.start}-{shift.end}"
-            hours = _shift_hours(shift.start, shift.end) * len(parse_days(shift.days))
+            unpaid = sum(end - begin for begin, end, paid in break_offsets(shift) if not paid)
+            hours = (_shift_hours(shift.start, shift.end) - unpaid / 3600.0) * len(
+                parse_days(shift.days)
+            )
             slots.append(Slot(name, i, label, hours, pool.cost_per_hour))
     return slots
 

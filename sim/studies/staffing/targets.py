@@ -11,7 +11,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from sim.experiment.catalogue import Key, metric_keys
@@ -22,6 +22,7 @@ from sim.scenario import Scenario, channel_names
 EXAMPLE = "e.g. phone.service_level>=0.8 or pool:voice.occupancy<=0.9"
 
 Op = Literal[">=", "<="]
+Source = Literal["given", "scenario", "hold"]
 Stats = dict[Key, Stat]
 
 
@@ -36,16 +37,28 @@ _TARGET = re.compile(
     r"^(?P<left>[^<>=!]+?)\s*(?P<op>>=|<=|=>|=<|==|!=|>|<|=)\s*(?P<value>[^<>=]*)$"
 )
 _METRIC = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SWALLOWED = re.compile(r"^[A-Za-z_][\w:]*\.[A-Za-z_]\w*$")
+"""``scope.metric`` and nothing else: what is left of an unquoted ``scope.metric>=0.8``."""
 
 
 @dataclass(frozen=True)
 class Target:
-    """``scope.metric >= value`` (or ``<=``), met when the confidence bound meets it."""
+    """``scope.metric >= value`` (or ``<=``), met when the confidence bound meets it.
+
+    ``source`` says where it came from: ``given`` on the command line, ``scenario`` (a
+    channel's own ``service_level.target``), or ``hold``: a scenario target no staffing can
+    meet, kept "no worse than before". A held target's ``value`` is the original staffing's
+    mean and ``reference`` its value in each replication under the search's seeds; a
+    candidate meets it unless the paired 95% CI of its difference lies wholly on the bad
+    side of 0 (:func:`hold_slack`), so the original itself meets it exactly.
+    """
 
     scope: str
     metric: str
     op: Op
     value: float
+    source: Source = "given"
+    reference: tuple[float, ...] = ()
 
     @property
     def key(self) -> Key:
@@ -53,6 +66,8 @@ class Target:
 
     @property
     def text(self) -> str:
+        if self.source == "hold":
+            return f"{self.scope}.{self.metric} no worse than before"
         return f"{self.scope}.{self.metric}{self.op}{self.value:g}"
 
     def __str__(self) -> str:
@@ -63,12 +78,16 @@ class Target:
         stat = summary.get(self.key)
         if stat is None:
             return math.nan
+        if self.source == "hold":
+            return stat.mean
         low, high = stat.interval(confidence)
         return low if self.op == ">=" else high
 
     def slack(self, summary: Stats, confidence: float) -> float:
         """How far the bound is on the good side of the value (negative: missed; -inf: unknown)."""
         bound = self.bound(summary, confidence)
+        if self.source == "hold" and math.isnan(self.value) and math.isnan(bound):
+            return 0.0  # no figure before, none after: nothing got worse
         if not math.isfinite(bound):
             return -math.inf
         return bound - self.value if self.op == ">=" else self.value - bound
@@ -88,6 +107,11 @@ def parse_target(text: str) -> Target:
         raise bad(f"empty; write scope.metric>=value, {EXAMPLE}")
     match = _TARGET.match(text.strip())
     if not match:
+        if _SWALLOWED.match(text.strip()):
+            raise bad(
+                "no comparison: the shell probably read '>=VALUE' as a redirect to a file "
+                "named '=VALUE'; quote the target, e.g. --target \"phone.service_level>=0.8\""
+            )
         raise bad(f"not scope.metric>=value or scope.metric<=value; {EXAMPLE}")
     left, op, raw = match["left"].strip(), match["op"], match["value"].strip()
     if op in ("=>", "=<"):
@@ -143,8 +167,6 @@ def parse_targets(texts: Sequence[str]) -> list[Target]:
             problems.append(f"target '{text}': {target.scope}.{target.metric} given twice")
             continue
         targets.append(target)
-    if not texts:
-        raise TargetError(["give at least one ", Setting("target"), f", {EXAMPLE}"])
     if problems:
         raise TargetError("\n".join(problems))
     return targets
@@ -185,3 +207,77 @@ def check_targets(targets: Sequence[Target], scenario: Scenario) -> None:
         )
     if problems:
         raise TargetError("\n".join(problems))
+
+
+def scenario_targets(scenario: Scenario) -> list[Target]:
+    """Every channel's own ``service_level.target``, for the channels that receive contacts
+    and that a pool answers.
+
+    These are the targets of ``ccsim staff`` by default, so a search never buys one
+    channel's service with another's.
+    """
+    from sim.scenario.checks import receiving_channels
+
+    receiving = receiving_channels(scenario)
+    served = {skill for pool in scenario.pools.values() for skill in pool.skills}
+    targets: list[Target] = []
+    for name, section in scenario.channels.sections().items():
+        level = getattr(section, "service_level", None)
+        if level is None or name not in receiving or name not in served:
+            continue
+        if not section.answered_by_agents(scenario):
+            continue
+        targets.append(Target(name, "service_level", ">=", float(level.target), "scenario"))
+    return targets
+
+
+def combine_targets(
+    scenario: Scenario, given: Sequence[Target], only: bool = False
+) -> list[Target]:
+    """The targets of a search: the scenario's own, each replaced by a given target on the
+    same ``scope.metric``, plus the other given ones; with ``only``, the given ones alone.
+
+    :class:`TargetError` when there is nothing to staff for.
+    """
+    if only and not given:
+        raise TargetError(
+            [Setting("only_targets"), " needs at least one ", Setting("target"), f", {EXAMPLE}"]
+        )
+    given_keys = {t.key for t in given}
+    own = [] if only else [t for t in scenario_targets(scenario) if t.key not in given_keys]
+    targets = [*own, *given]
+    if not targets:
+        raise TargetError(
+            ["the scenario sets no service_level target; give at least one ", Setting("target")]
+        )
+    return targets
+
+
+def held(target: Target, before: Stats, reference: Sequence[float] = ()) -> Target:
+    """``target`` held "no worse than before": the original staffing's mean, and its values
+    per replication (``reference``) under the same seeds."""
+    stat = before.get(target.key)
+    value = stat.mean if stat is not None else math.nan
+    return replace(target, value=value, source="hold", reference=tuple(float(v) for v in reference))
+
+
+def hold_slack(target: Target, values: Sequence[float]) -> float:
+    """How far a held target's paired 95% CI (candidate − reference, per replication) reaches
+    onto the good side of 0: negative only when the candidate is clearly worse. NaN values
+    on both sides (nothing to serve) count as no change."""
+    import numpy as np
+
+    from sim.experiment.statistics import confidence_interval
+
+    a = np.asarray(target.reference, dtype=float)
+    b = np.asarray(values, dtype=float)
+    if len(a) != len(b) or not len(a):
+        return -math.inf
+    both_nan = np.isnan(a) & np.isnan(b)
+    diff = np.where(both_nan, 0.0, b - a)
+    if np.isnan(diff).any():
+        return -math.inf
+    mean, low, high, _ = confidence_interval(diff)
+    if not math.isfinite(low):
+        low = high = mean
+    return high if target.op == ">=" else -low

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario import Scenario
+from sim.studies.staffing.changes import missed_targets
 from sim.studies.staffing.evaluate import Evaluation, evaluate
 from sim.studies.staffing.slots import decision_slots, relevant_slots
 from sim.studies.staffing.targets import Target
@@ -78,13 +79,13 @@ def verify_and_repair(
     on_missed: Callable[[int, list[Target], Evaluation], None] | None = None,
 ) -> Verification:
     """Verify ``original`` and ``answer`` with ``check(headcounts, label)`` (a run with fresh
-    seeds); while the answer misses targets, grow the pools serving them and verify again,
-    at most ``max_repairs`` times. ``on_missed(attempt, missed, evaluation)`` is told of each
-    miss before its repair."""
+    seeds); while the answer misses targets (a held one: clearly worse than the original),
+    grow the pools serving them and verify again, at most ``max_repairs`` times.
+    ``on_missed(attempt, missed, evaluation)`` is told of each miss before its repair."""
     before = check(original, "verifying the original")
     answer = tuple(int(h) for h in answer)
     after = check(answer, "verifying the answer")
-    missed = [t for t in targets if not t.met(after.stats, confidence)]
+    missed = missed_targets(targets, before, after, confidence)
     repairs = 0
     while missed and repairs < max_repairs:
         repairs += 1
@@ -92,5 +93,5 @@ def verify_and_repair(
             on_missed(repairs, missed, after)
         answer = repaired(scenario, answer, missed)
         after = check(answer, f"verifying repair {repairs}")
-        missed = [t for t in targets if not t.met(after.stats, confidence)]
+        missed = missed_targets(targets, before, after, confidence)
     return Verification(before, after, answer, missed, repairs)
