@@ -51,12 +51,12 @@ def test_a_schedule_is_planned_checked_and_written(tmp_path: Path) -> None:
     templates.write_text(TEMPLATES)
     out = tmp_path / "out"
     result = schedule(
-        str(scenario_file(tmp_path)), "--templates", str(templates), "--time-limit", "5",
+        str(scenario_file(tmp_path)), "--templates", str(templates), "--time-limit", "60",
         "--workers", "1", "-o", str(out),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Every target met with fresh seeds" in result.output
-    staffed = load_scenario(out / "mmc_scheduled.yaml")  # runnable: it loads and validates
+    staffed = load_scenario(out / "scheduled.yaml")  # runnable: it loads and validates
     shifts = staffed.pools["voice"].schedule
     assert shifts and all(s.breaks and s.breaks[0].paid is False for s in shifts)
     table = pd.read_csv(out / "schedule.csv")

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import click
 
 from sim.cli.errors import BadInput, handles_errors
 from sim.cli.options import load, overrides_option
+from sim.cli.output import Output, wait_option
 
 EXIT_NOT_MET = 3
+SCHEDULED_YAML = "scheduled.yaml"
 
 
 @click.command()
@@ -57,10 +58,18 @@ EXIT_NOT_MET = 3
     "-o",
     "--output",
     type=click.Path(),
-    help="Folder for the files (default: outputs/<scenario name>_schedule).",
+    help="Folder for the files (default: outputs/<scenario name>_schedule/, with any --set "
+    "overrides in the name).",
 )
 @overrides_option("Override a scenario field before scheduling (repeatable).")
 @click.option("--workers", type=click.IntRange(min=1), help="Local processes per simulation.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace an output folder that is not this scenario's schedule or holds files ccsim "
+    "did not write (those are kept and listed).",
+)
+@wait_option
 @handles_errors
 def schedule(
     scenario: str,
@@ -73,6 +82,8 @@ def schedule(
     output: str | None,
     overrides: tuple[str, ...],
     workers: int | None,
+    overwrite: bool = False,
+    wait: bool = False,
 ) -> None:
     """Shifts and breaks meeting every channel's own service-level target, at least pay.
 
@@ -83,6 +94,8 @@ def schedule(
     report.html. Exit 2 for bad templates, 3 when the requirement cannot be covered or a
     target is still missed.
     """
+    from sim.cli.output import guarded_output
+    from sim.cli.run import check_run_size
     from sim.present.console import console
     from sim.studies.schedule import CoverageError, ScheduleError, load_templates
     from sim.studies.staffing import scenario_targets
@@ -93,17 +106,26 @@ def schedule(
     targets = scenario_targets(resolved)
     if confidence > 0 and resolved.run.replications < 2:
         raise BadInput("a confidence bound needs run.replications >= 2, or use --confidence 0")
-    folder = Path(output) if output else Path("outputs") / f"{resolved.name}_schedule"
+    check_run_size(resolved, workers, confirmed=True)  # memory and absurd work, up front
     check_seed = resolved.run.seed + 1 if verify_seed is None else verify_seed
     console.print(
         f"[bold]Scheduling {resolved.name}[/bold] for "
         + (", ".join(str(t) for t in targets) or "no service-level target")
         + f"; check: {resolved.run.replications} replications, seed {check_seed}"
     )
+    guard = guarded_output(
+        output,
+        "schedule",
+        name=resolved.name,
+        default="schedule",
+        overwrite=overwrite,
+        wait=wait,
+        overrides=overrides,
+    )
     try:
-        code = _plan_and_write(
-            resolved, chosen, targets, confidence, check_seed, repairs, time_limit, workers, folder
-        )
+        with guard as out:
+            settings = (confidence, check_seed, repairs, time_limit, workers)
+            code = _plan_and_write(resolved, chosen, targets, settings, out)
     except CoverageError as error:
         console.print(f"[red bold]cannot be covered:[/red bold] {error}")
         console.print("Nothing was written.")
@@ -115,11 +137,9 @@ def schedule(
         sys.exit(code)
 
 
-def _plan_and_write(
-    scenario, templates, targets, confidence, seed, repairs, time_limit, workers, folder: Path
-) -> int:
+def _plan_and_write(scenario, templates, targets, settings, out: Output) -> int:
     """Plan, check and top up, print the tables, write the files; returns the exit code."""
-    from sim.io.atomic import atomic_write_text
+    from sim.io.atomic import atomic_write_csv, atomic_write_text
     from sim.present.console import console
     from sim.present.plots.schedule import plot_coverage
     from sim.present.report.schedule import write_schedule_report
@@ -129,6 +149,7 @@ def _plan_and_write(
     from sim.studies.schedule.verified import plan_and_check
     from sim.studies.staffing import changes
 
+    confidence, seed, repairs, time_limit, workers = settings
     checked = plan_and_check(
         scenario,
         targets,
@@ -152,21 +173,24 @@ def _plan_and_write(
         )
     )
     judged = verdicts(checked, targets)
-    folder.mkdir(parents=True, exist_ok=True)
-    staffed = folder / f"{scenario.name}_scheduled.yaml"
-    atomic_write_text(staffed, scenario_to_yaml(checked.scenario))
-    checked.schedule.schedule_frame().to_csv(folder / "schedule.csv", index=False)
-    coverage = checked.schedule.coverage_frame()
-    coverage.to_csv(folder / "coverage.csv", index=False)
-    png = plot_coverage(coverage, folder / "coverage.png", scenario.name)
-    meta = f"fresh seed {seed}, {scenario.run.replications} replications, top-ups {checked.repairs}"
     notes = [
         *checked.schedule.notes,
         *(f"{t} held: missed by the original too; no worse than it" for t in checked.held),
     ]
-    write_schedule_report(
-        folder / "report.html", scenario.name, meta, (before, after), judged, table, png, notes
-    )
+    meta = f"fresh seed {seed}, {scenario.run.replications} replications, top-ups {checked.repairs}"
+    with out.staged() as stage:
+        atomic_write_text(stage / SCHEDULED_YAML, scenario_to_yaml(checked.scenario))
+        atomic_write_csv(stage / "schedule.csv", checked.schedule.schedule_frame())
+        coverage = checked.schedule.coverage_frame()
+        atomic_write_csv(stage / "coverage.csv", coverage)
+        png = plot_coverage(coverage, stage / "coverage.png", scenario.name)
+        write_schedule_report(
+            stage / "report.html", scenario.name, meta, (before, after), judged, table, png, notes
+        )
+    folder = out.where
+    staffed = folder / SCHEDULED_YAML
+    if out.kept_note():
+        console.print(out.kept_note(), markup=False)
     console.print(
         f"Written to {folder}/: {staffed.name} (run it: ccsim run {staffed}), "
         "schedule.csv, coverage.csv, coverage.png, report.html"

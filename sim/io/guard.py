@@ -44,6 +44,7 @@ _FLAG = {
     "sweep": "--force",
     "compare": "--overwrite",
     "backtest": "--overwrite",
+    "schedule": "--overwrite",
     "file": "--overwrite",
 }
 

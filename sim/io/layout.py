@@ -1,13 +1,15 @@
 """What ccsim writes into its output folders, and what it did not write.
 
-Four kinds of output folder, each recognised by a marker file that ccsim writes and a user
+Five kinds of output folder, each recognised by a marker file that ccsim writes and a user
 is unlikely to have made by hand:
 
 - a **run** (``ccsim run``): ``run.json``, a JSON object whose ``ccsim_version`` is set;
 - a **sweep** (``ccsim sweep``): ``sweep.json``, likewise;
 - a **compare** (``ccsim compare``): ``compare.csv``, whose header starts ``scope,metric,``;
 - a **backtest** (``ccsim backtest``): ``backtest_errors.csv``, whose header starts
-  ``channel,intervals,``.
+  ``channel,intervals,``;
+- a **schedule** (``ccsim schedule``): ``schedule.csv``, whose header starts
+  ``pool,template,start,``.
 
 A file or folder in an output folder is *ccsim's* if ccsim writes that name into a folder of
 that kind (:func:`ccsim_files`, plus ``pNNN/`` point folders in a sweep and the compared run
@@ -24,9 +26,9 @@ from typing import Literal
 
 from sim.io.reading import ReadRefused, read_head
 
-Kind = Literal["run", "sweep", "compare", "backtest", "file"]
-FolderKind = Literal["run", "sweep", "compare", "backtest"]
-FOLDER_KINDS: tuple[FolderKind, ...] = ("run", "sweep", "compare", "backtest")
+Kind = Literal["run", "sweep", "compare", "backtest", "schedule", "file"]
+FolderKind = Literal["run", "sweep", "compare", "backtest", "schedule"]
+FOLDER_KINDS: tuple[FolderKind, ...] = ("run", "sweep", "compare", "backtest", "schedule")
 
 _FILES: dict[Kind, frozenset[str]] = {
     "run": frozenset(
@@ -46,6 +48,9 @@ _FILES: dict[Kind, frozenset[str]] = {
     "backtest": frozenset(
         {"backtest.csv", "backtest_errors.csv", "scenario.yaml", "plots", "backtest_report.html"}
     ),
+    "schedule": frozenset(
+        {"scheduled.yaml", "schedule.csv", "coverage.csv", "coverage.png", "report.html"}
+    ),
     "file": frozenset(),
 }
 MARKERS: dict[FolderKind, str] = {
@@ -53,6 +58,7 @@ MARKERS: dict[FolderKind, str] = {
     "sweep": "sweep.json",
     "compare": "compare.csv",
     "backtest": "backtest_errors.csv",
+    "schedule": "schedule.csv",
 }
 """The file whose presence (and contents) makes a folder a ccsim folder of that kind."""
 
@@ -73,7 +79,11 @@ taken for debris), a writability probe."""
 _TOP_LEVEL = re.compile(r'^ {2}"(ccsim_version|scenario)": (.*?),?\s*$')
 
 
-_CSV_HEADERS = {"compare": "scope,metric,", "backtest": "channel,intervals,"}
+_CSV_HEADERS = {
+    "compare": "scope,metric,",
+    "backtest": "channel,intervals,",
+    "schedule": "pool,template,start,",
+}
 
 
 def ccsim_files(kind: Kind) -> set[str]:

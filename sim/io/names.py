@@ -28,7 +28,7 @@ MAX_BYTES = 200
 FALLBACK = "scenario"
 """The folder name when nothing usable is left (an empty or all-punctuation name)."""
 
-DefaultKind = Literal["run", "sweep", "compare", "staffed", "backtest"]
+DefaultKind = Literal["run", "sweep", "compare", "staffed", "backtest", "schedule"]
 
 # ESC [ ... final byte (CSI), ESC ] ... BEL or ESC \ (OSC), ESC P/X/^/_ ... ESC \ (DCS, SOS,
 # PM, APC), any other two-byte ESC sequence, and the 8-bit CSI (U+009B).
@@ -46,8 +46,22 @@ _EDGE = "._- "
 _RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
 )
-_SUFFIX = {"run": "", "sweep": "-sweep", "compare": "", "staffed": "_staffed.yaml", "backtest": ""}
-_PREFIX = {"run": "", "sweep": "", "compare": "compare-", "staffed": "", "backtest": "backtest-"}
+_SUFFIX = {
+    "run": "",
+    "sweep": "-sweep",
+    "compare": "",
+    "staffed": "_staffed.yaml",
+    "backtest": "",
+    "schedule": "_schedule",
+}
+_PREFIX = {
+    "run": "",
+    "sweep": "",
+    "compare": "compare-",
+    "staffed": "",
+    "backtest": "backtest-",
+    "schedule": "",
+}
 
 
 def strip_escapes(text: str) -> str:
