@@ -33,6 +33,9 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         "pools.digital.efficiency",
         "pools.digital.priority",
         "policy.routing",
+        "channels.phone.after_contact",
+        "channels.email.after_contact",
+        "channels.social.after_contact",
     }
 
 
@@ -69,4 +72,4 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert result.exit_code == 0, result.output
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
-    assert "14 defaults filled in" in result.output
+    assert "17 defaults filled in" in result.output

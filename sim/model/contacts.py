@@ -36,7 +36,8 @@ class Contact:
     """One attempt by a journey at one channel, with its attributes drawn at creation.
 
     Made only by ``AssistedChannel.new_contact``, which sets every attribute below except
-    ``pool`` and ``agent`` (set when an agent starts on it); no ``__init__``, as for
+    ``pool`` and ``agent`` (set when an agent starts on it) and ``wrap`` (set only when the
+    channel has after-contact work); no ``__init__``, as for
     :class:`Journey`.
     """
 
@@ -53,6 +54,7 @@ class Contact:
         "patience",
         "pool",
         "state",
+        "wrap",
     )
 
     journey: Journey
@@ -67,6 +69,7 @@ class Contact:
     callback: bool  # phone: would accept a callback if offered
     pool: Pool  # the pool and agent serving it, once one starts on it
     agent: int
+    wrap: float  # after-contact work following each agent session (set only when configured)
 
 
 class Thread(Contact):

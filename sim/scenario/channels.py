@@ -82,6 +82,7 @@ class Phone(ChannelSection):
     """Synchronous: callers wait in a queue and hang up when their patience runs out."""
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("6min", 0.6))
+    after_contact: TimeDistribution | None = None
     patience: TimeDistribution | None = None
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="20s", target=0.8)
@@ -95,6 +96,7 @@ class Email(ChannelSection):
     """Asynchronous backlog served in arrival order; nobody hangs up."""
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("8min", 0.7))
+    after_contact: TimeDistribution | None = None
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="24h", target=0.9)
     )
@@ -144,6 +146,7 @@ class Social(ChannelSection):
     """Public posts and private messages, with back-and-forth and an audience."""
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("5min", 0.8))
+    after_contact: TimeDistribution | None = None
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="1h", target=0.8)
     )

@@ -166,7 +166,7 @@ KEYS: dict[str, Key] = {
         "audience that sees how public complaints are treated."
     ),
     "Phone.handle_time": Key(
-        "Agent time per call (talk and wrap-up).",
+        "Agent time per call (talk and wrap-up, unless after_contact gives the wrap-up).",
         example="{dist: lognormal, mean: 6min, cv: 0.6}",
     ),
     "Phone.patience": Key(
@@ -422,6 +422,13 @@ KEYS: dict[str, Key] = {
         "Observed values, resampled with equal weights.", example="[4min, 5min, 7min, 12min]"
     ),
 }
+
+_AFTER_CONTACT = Key(
+    "After-contact work (wrap-up) following each agent session: the customer is gone, the "
+    "agent stays busy. Counts in occupancy and agent time, not in waits. Without it, none.",
+    example="{dist: exponential, mean: 1min}",
+)
+KEYS.update({f"{kind}.after_contact": _AFTER_CONTACT for kind in ("Phone", "Email", "Social")})
 
 DISTRIBUTIONS: dict[str, str] = {
     "exponential": "memoryless; one parameter, the mean",

@@ -115,6 +115,10 @@ class AssistedChannel(Channel):
     def __init__(self, name: str, spec: ChannelSection, kit: Kit) -> None:
         super().__init__(name, spec, kit)
         self.handle_time: Sampler = kit.sampler(spec.handle_time, f"handle_time.{name}")
+        after = getattr(spec, "after_contact", None)  # wrap-up: agent busy, customer gone
+        self.after_contact: Sampler | None = (
+            None if after is None else kit.sampler(after, f"after_contact.{name}")
+        )
         self.patience: Sampler | None = self.patience_sampler(kit)
         self.queue: deque[Contact] = deque()
         self.waiting = 0  # contacts in the queue that have not abandoned
@@ -138,7 +142,7 @@ class AssistedChannel(Channel):
 
     def new_contact(self, journey: Journey, now: float, k: int) -> Contact:
         """A contact of ``journey`` arriving now (in reporting interval ``k``), with its handle
-        time and patience drawn."""
+        time, after-contact work (when the channel has some) and patience drawn."""
         patience = next(self.patience) if self.patience is not None else INF
         self.stats.offered[k] += 1
         contact = self.contact_type()
@@ -147,6 +151,8 @@ class AssistedChannel(Channel):
         contact.arrived = now
         contact.k = k
         contact.handle = next(self.handle_time)
+        if self.after_contact is not None:
+            contact.wrap = next(self.after_contact)
         contact.patience = patience
         contact.state = WAITING
         contact.answered = False
@@ -193,6 +199,11 @@ class AssistedChannel(Channel):
         if wait <= stats.within_seconds:
             stats.within[k] += 1
         return wait
+
+    def holding_mean(self) -> float:
+        """Mean agent time per contact: handle time plus after-contact work."""
+        wrap = self.after_contact
+        return self.handle_time.mean + (0.0 if wrap is None else wrap.mean)
 
     def served(self, contact: Contact) -> None:
         """An agent finished its work on ``contact``: its issue is resolved."""

@@ -36,7 +36,7 @@ class PhoneChannel(AssistedChannel):
             offer.offer_when_wait_over,
             offer.accept,
             self._accepts,
-            self.handle_time.mean,
+            self.holding_mean(),
             lambda: sum(p.present for p in pools),
         )
 
