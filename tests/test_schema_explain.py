@@ -36,6 +36,11 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         "channels.phone.after_contact",
         "channels.email.after_contact",
         "channels.social.after_contact",
+        *(
+            f"channels.{channel}.service_level.{key}"
+            for channel in ("phone", "email", "social")
+            for key in ("abandons", "short_abandon")
+        ),
     }
 
 
@@ -72,4 +77,4 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert result.exit_code == 0, result.output
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
-    assert "17 defaults filled in" in result.output
+    assert "23 defaults filled in" in result.output

@@ -10,6 +10,7 @@ Scopes: each channel (``phone``, ``email``, ...), each pool (``pool:<name>``), `
 
 from __future__ import annotations
 
+from sim.experiment.service_levels import DEFINITION_METRICS, extra_metrics
 from sim.model.channels import channel_class
 from sim.scenario.schema import Scenario
 
@@ -59,6 +60,7 @@ SHARE_METRICS = frozenset(
         "resolved_rate",
         "social_first_share_end",
         "touched_social_share",
+        *DEFINITION_METRICS,
     }
 )
 """Metrics that are fractions in [0, 1] (shown as percentages)."""
@@ -70,11 +72,13 @@ HOURS_METRICS = frozenset({"resolution_hours_first"})
 
 def metric_keys(scenario: Scenario) -> list[Key]:
     """Every ``(scope, metric)`` a run of ``scenario`` reports, in the order it reports them."""
-    channels = list(scenario.channels.sections())
+    sections = scenario.channels.sections()
+    channels = list(sections)
     keys: list[Key] = []
-    for name in channels:
+    for name, section in sections.items():
+        defined = extra_metrics(getattr(section, "service_level", None))
         extra = channel_class(name).EXTRA_METRICS
-        keys += [(name, m) for m in (*CHANNEL_METRICS, *extra, "resolution_hours_first")]
+        keys += [(name, m) for m in (*CHANNEL_METRICS, *defined, *extra, "resolution_hours_first")]
     for pool in scenario.pools:
         keys += [(f"pool:{pool}", m) for m in POOL_METRICS]
     for name in channels:

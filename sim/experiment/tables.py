@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.experiment.catalogue import Metrics
 from sim.experiment.costs import centre_costs
+from sim.experiment.service_levels import definition_values
 from sim.model.counters import ChannelStats, PoolStats, ReplicationCounts, measured
 from sim.scenario.schema import Scenario
 
@@ -39,6 +40,7 @@ def channel_totals(stats: ChannelStats) -> dict[str, float]:
         "p_wait": ratio(sum(measured(stats.waited)), offered),
         "asa_seconds": ratio(sum(measured(stats.wait_sum)), answered),
         "service_level": math.nan if stats.within_seconds is None else ratio(within, offered),
+        **definition_values(stats),
     }
 
 

@@ -34,10 +34,13 @@ class ChannelStats:
 
     __slots__ = (
         "abandoned",
+        "abandons_rule",
         "answered",
         "community",
         "name",
         "offered",
+        "short_abandoned",
+        "short_seconds",
         "wait_sum",
         "waited",
         "waiting_end",
@@ -56,6 +59,10 @@ class ChannelStats:
         self.wait_sum = counters(intervals, 0.0)  # seconds waited by answered contacts
         self.community = counters(intervals)  # social posts resolved by the peer community
         self.waiting_end = 0  # measured contacts still waiting when the run ended
+        # the service-level definition: how abandons count (miss, exclude, exclude_short)
+        self.abandons_rule = "miss"
+        self.short_seconds = 0.0  # abandons after a shorter wait are "short"
+        self.short_abandoned = counters(intervals)
 
 
 class PoolStats:

@@ -21,6 +21,8 @@ METRIC_LABELS = {
     "p_wait": "waited at all",
     "asa_seconds": "average speed of answer",
     "service_level": "service level",
+    "service_level_excl_abandons": "service level, abandons excluded",
+    "service_level_excl_short_abandons": "service level, short abandons excluded",
     "community_resolved": "resolved by the community",
     "resolution_hours_first": "time to resolution",
     "callbacks_offered": "callbacks offered",

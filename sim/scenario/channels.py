@@ -13,7 +13,7 @@ defaults (a scenario lists only what it changes).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -58,6 +58,8 @@ class ServiceLevel(Section):
 
     within: NonNegativeDuration
     target: Share = 0.8
+    abandons: Literal["miss", "exclude", "exclude_short"] = "miss"
+    short_abandon: NonNegativeDuration = Field(default=parse_duration("5s"))
 
 
 class ChannelSection(Section):

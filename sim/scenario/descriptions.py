@@ -232,6 +232,17 @@ KEYS: dict[str, Key] = {
         "met or missed).",
         example="0.8",
     ),
+    "ServiceLevel.abandons": Key(
+        "Which service-level definition the target uses: `miss` (abandons count as misses: "
+        "answered within the threshold / offered), `exclude` (abandons left out: / offered "
+        "less abandoned) or `exclude_short` (abandons shorter than short_abandon left out). "
+        "summary.csv always has service_level (miss) and adds the chosen one by name.",
+        example="exclude_short",
+    ),
+    "ServiceLevel.short_abandon": Key(
+        "Under abandons: exclude_short, abandons after a wait shorter than this are left out.",
+        example="5s",
+    ),
     "Handoff.probability": Key(
         "Share of served threads handed to a private channel after their last reply (under "
         "deflect every thread is handed off after one public reply).",

@@ -54,6 +54,9 @@ class Channel:
         self.kind = kind_of(name)
         level = getattr(spec, "service_level", None)
         self.stats = ChannelStats(name, kit.n_intervals, None if level is None else level.within)
+        if level is not None:
+            self.stats.abandons_rule = level.abandons
+            self.stats.short_seconds = level.short_abandon
         self.trace: ContactObserver | None = None  # per-contact rows, when asked for
         self.period_wait = 0.0  # first-answer waits since the last jump-the-line update
         self.period_answered = 0
@@ -214,7 +217,10 @@ class AssistedChannel(Channel):
             return
         contact.state = ABANDONED
         self.waiting -= 1
-        self.stats.abandoned[contact.k] += 1
+        stats = self.stats
+        stats.abandoned[contact.k] += 1
+        if self.env.now - contact.arrived < stats.short_seconds:
+            stats.short_abandoned[contact.k] += 1
         if self.trace is not None:
             self.trace.contact(contact, Outcome.ABANDONED, self.env.now - contact.arrived)
         self.on_abandon(contact)
