@@ -41,6 +41,14 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
             for channel in ("phone", "email", "social")
             for key in ("abandons", "short_abandon")
         ),
+        *(  # chat, a kind the baseline does not name, at its defaults
+            f"channels.chat.{key}"
+            for key in ("handle_time", "after_contact", "patience", "think_time", "inflation")
+        ),
+        *(
+            f"channels.chat.service_level.{key}"
+            for key in ("within", "target", "abandons", "short_abandon")
+        ),
     }
 
 
@@ -77,4 +85,4 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert result.exit_code == 0, result.output
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
-    assert "23 defaults filled in" in result.output
+    assert "32 defaults filled in" in result.output

@@ -84,3 +84,11 @@ class Thread(Contact):
     audience: float  # people who see a public post
     later: list[tuple[float, float]]  # replies after the first: (customer's delay, handle time)
     handoff: bool  # the thread moves to a private channel when done
+
+
+class Conversation(Contact):
+    """A chat: the chat channel sets ``think`` as the conversation is created."""
+
+    __slots__ = ("think",)
+
+    think: float  # the customer's own time inside the conversation (0 when not modelled)

@@ -39,6 +39,7 @@ from sim.scenario.types import (
     CountDistribution,
     Lognormal,
     NonNegativeDuration,
+    NonNegativeNumber,
     PositiveNumber,
     Section,
     Share,
@@ -175,10 +176,28 @@ class Social(ChannelSection):
         return super().leads_to(scenario) | ({self.handoff.to} if handed_off else set())
 
 
+class Chat(ChannelSection):
+    """Live chat and messaging: agents hold several conversations at once (the pool's
+    ``concurrency``), each extra one slowing the others; customers wait and may leave."""
+
+    handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("6min", 0.7))
+    after_contact: TimeDistribution | None = None
+    patience: TimeDistribution | None = None
+    think_time: TimeDistribution | None = None
+    inflation: NonNegativeNumber = 0.0
+    service_level: ServiceLevel = Field(
+        default_factory=lambda: ServiceLevel(within="1min", target=0.8)
+    )
+
+    def abandons(self, scenario: Scenario) -> bool:
+        return self.patience is not None
+
+
 register_channel(ChannelKind("phone", Phone))
 register_channel(ChannelKind("email", Email))
 register_channel(ChannelKind("self_service", SelfService, assisted=False, private=False))
 register_channel(ChannelKind("social", Social, private=False, public=True))
+register_channel(ChannelKind("chat", Chat, always_reported=False))
 
 
 class Channels(Section):

@@ -33,6 +33,15 @@ def receiving_channels(scenario: Scenario) -> set[str]:
     return receiving
 
 
+def reported_channels(scenario: Scenario) -> list[str]:
+    """Channels whose rows a run reports, in registry order: every kind, except that a kind
+    not ``always_reported`` is left out when no contact can reach it."""
+    sections = scenario.channels.sections()
+    optional = [name for name in sections if not kind_of(name).always_reported]
+    receiving = receiving_channels(scenario) if optional else set()
+    return [name for name in sections if name not in optional or name in receiving]
+
+
 def check_scenario(scenario: Scenario) -> list[Issue]:
     """Return ``(path, message)`` for every cross-section problem; empty when runnable."""
     issues: list[Issue] = []

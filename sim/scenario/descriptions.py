@@ -439,7 +439,37 @@ _AFTER_CONTACT = Key(
     "agent stays busy. Counts in occupancy and agent time, not in waits. Without it, none.",
     example="{dist: exponential, mean: 1min}",
 )
-KEYS.update({f"{kind}.after_contact": _AFTER_CONTACT for kind in ("Phone", "Email", "Social")})
+KEYS.update(
+    {f"{kind}.after_contact": _AFTER_CONTACT for kind in ("Phone", "Email", "Social", "Chat")}
+)
+KEYS.update(
+    {
+        "Channels.chat": Key(
+            "Live chat and messaging: agents hold several conversations at once (the pool's "
+            "concurrency); reported only when contacts can reach it."
+        ),
+        "Chat.handle_time": Key(
+            "Agent time per conversation when it is the agent's only one.",
+            example="{dist: lognormal, mean: 6min, cv: 0.7}",
+        ),
+        "Chat.patience": Key(
+            "How long a customer waits for an agent before leaving. Without it, nobody does.",
+            example="{dist: exponential, mean: 2min}",
+        ),
+        "Chat.think_time": Key(
+            "The customer's own reading and typing time inside a conversation: it lengthens "
+            "the conversation (the agent's chat slot stays held), not the agent's work.",
+            example="{dist: exponential, mean: 2min}",
+        ),
+        "Chat.inflation": Key(
+            "Handle-time inflation per other conversation the agent already holds when one "
+            "starts: handle time x (1 + inflation x others). 0: none.",
+            unit="share per extra conversation",
+            example="0.25",
+        ),
+        "Chat.service_level": Key("The chat target on the first answer, e.g. 80% in 1 min."),
+    }
+)
 
 DISTRIBUTIONS: dict[str, str] = {
     "exponential": "memoryless; one parameter, the mean",

@@ -27,6 +27,7 @@ from sim.scenario.registry import kind_of
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from sim.model.agents import Pool
     from sim.model.callback import CallbackOffer
     from sim.model.distributions import Sampler
     from sim.model.routing.base import Dispatcher
@@ -94,6 +95,14 @@ class Channel:
     public_negative = 0.0  # impressions of measured public posts answered late or never
     public_positive = 0.0  # impressions of measured public posts answered in time
     touched = 0  # measured journeys that contacted this channel at least once
+
+    shapes_service = False
+    """Whether :meth:`service_time` changes how long an agent takes (chat's concurrency)."""
+
+    def service_time(self, contact: Contact, pool: Pool, agent: int, duration: float) -> float:
+        """How long ``agent`` of ``pool`` is held by ``contact``, given its handle time after
+        the pool's efficiency (called only when :attr:`shapes_service`)."""
+        return duration
 
     EXTRA_METRICS: tuple[str, ...] = ()
     """Names of :meth:`extra_totals`, known before any run (the metric catalogue)."""

@@ -66,8 +66,11 @@ class Dispatcher:
         if not contact.answered:
             channel.record_answer(contact, now)
         name = contact.channel
+        duration = contact.handle * pool.efficiency[name]
+        if channel.shapes_service:  # chat: the agent's other conversations, think time
+            duration = channel.service_time(contact, pool, agent, duration)
         pool.seize(now, agent, name)
-        self.env.after(contact.handle * pool.efficiency[name], self.finish, contact)
+        self.env.after(duration, self.finish, contact)
 
     def finish(self, contact: Contact) -> None:
         """The agent is done with ``contact``: free its capacity, then let the channel go on.
