@@ -140,6 +140,18 @@ def _check_pools(scenario: Scenario) -> list[Issue]:
                 issues.append(
                     (f"pools.{name}.efficiency.{channel}", f"pool '{name}' does not serve it")
                 )
+        for channel in pool.overflow_after:
+            if channel not in pool.skills:
+                issues.append(
+                    (
+                        f"pools.{name}.overflow_after.{channel}",
+                        f"pool '{name}' does not have {channel} in its skills: add it there",
+                    )
+                )
+            elif scenario.policy.routing != "priority":
+                issues.append(
+                    (f"pools.{name}.overflow_after.{channel}", "needs policy.routing: priority")
+                )
         if pool.priority is not None and sorted(pool.priority) != sorted(pool.skills):
             issues.append(
                 (f"pools.{name}.priority", "must list exactly the pool's skills, in order")

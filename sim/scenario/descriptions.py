@@ -340,6 +340,11 @@ KEYS: dict[str, Key] = {
         unit="multiple of the handle time",
         example="{social: 0.8}",
     ),
+    "Pool.overflow_after": Key(
+        "Makes the pool a back-up for a channel: it takes a contact only once it has waited "
+        "this long (several pools with different delays are several levels).",
+        example="{phone: 30s}",
+    ),
     "Pool.priority": Key(
         "This pool's own queue order, instead of policy.priority.",
         example="[social, email]",

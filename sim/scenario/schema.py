@@ -251,6 +251,7 @@ class Pool(Section):
     shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     efficiency: dict[AssistedName, PositiveNumber] = Field(default_factory=dict)
     priority: list[AssistedName] | None = None
+    overflow_after: dict[AssistedName, NonNegativeDuration] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _headcount(self) -> Pool:

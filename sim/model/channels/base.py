@@ -195,6 +195,13 @@ class AssistedChannel(Channel):
         self.waiting -= 1
         return contact
 
+    def head(self) -> Contact:
+        """The longest-waiting contact still waiting, left in the queue (needs one)."""
+        queue = self.queue
+        while queue[0].state != WAITING:
+            queue.popleft()
+        return queue[0]
+
     def record_answer(self, contact: Contact, now: float) -> float:
         """An agent takes ``contact`` for the first time; returns how long it waited."""
         contact.answered = True
