@@ -36,6 +36,7 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         "pools.voice.overflow_after",
         "pools.digital.overflow_after",
         "channels.phone.after_contact",
+        "channels.phone.ivr",
         "channels.email.after_contact",
         "channels.social.after_contact",
         *(
@@ -87,4 +88,4 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert result.exit_code == 0, result.output
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
-    assert "34 defaults filled in" in result.output
+    assert "35 defaults filled in" in result.output

@@ -59,7 +59,7 @@ def definition_values(stats: ChannelStats) -> dict[str, float]:
     if rule == "miss" or stats.within_seconds is None:
         return {}
     within = sum(measured(stats.within))
-    offered = sum(measured(stats.offered))
+    offered = sum(measured(stats.offered)) - sum(measured(stats.contained))
     left_out = sum(measured(stats.abandoned if rule == "exclude" else stats.short_abandoned))
     base = offered - left_out
     return {METRIC_OF[rule]: within / base if base else math.nan}

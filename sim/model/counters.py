@@ -37,6 +37,7 @@ class ChannelStats:
         "abandons_rule",
         "answered",
         "community",
+        "contained",
         "name",
         "offered",
         "short_abandoned",
@@ -58,6 +59,7 @@ class ChannelStats:
         self.within = counters(intervals)  # answered within the service-level threshold
         self.wait_sum = counters(intervals, 0.0)  # seconds waited by answered contacts
         self.community = counters(intervals)  # social posts resolved by the peer community
+        self.contained = counters(intervals)  # phone calls resolved in the IVR
         self.waiting_end = 0  # measured contacts still waiting when the run ended
         # the service-level definition: how abandons count (miss, exclude, exclude_short)
         self.abandons_rule = "miss"

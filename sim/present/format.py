@@ -27,6 +27,7 @@ METRIC_LABELS = {
     "resolution_hours_first": "time to resolution",
     "callbacks_offered": "callbacks offered",
     "callbacks_accepted": "callbacks accepted",
+    "ivr_contained": "resolved in the IVR",
     "occupancy": "occupancy",
     "agents_on_duty": "agents on duty (mean)",
     "paid_hours": "paid hours",

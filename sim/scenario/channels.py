@@ -81,6 +81,13 @@ class ChannelSection(Section):
         return {ch for ch, share in scenario.behaviour.after_abandon.switch.items() if share > 0}
 
 
+class Ivr(Section):
+    """An interactive voice response before the phone queue: some calls end there."""
+
+    duration: TimeDistribution = Field(default_factory=lambda: exponential("1min"))
+    containment: Share = 0.0
+
+
 class Phone(ChannelSection):
     """Synchronous: callers wait in a queue and hang up when their patience runs out."""
 
@@ -90,6 +97,7 @@ class Phone(ChannelSection):
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="20s", target=0.8)
     )
+    ivr: Ivr | None = None
 
     def abandons(self, scenario: Scenario) -> bool:
         return self.patience is not None

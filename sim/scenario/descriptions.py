@@ -473,6 +473,15 @@ KEYS.update(
             example="0.25",
         ),
         "Chat.service_level": Key("The chat target on the first answer, e.g. 80% in 1 min."),
+        "Phone.ivr": Key(
+            "An IVR before the queue: every call spends its duration there; a containment "
+            "share is resolved in the IVR (never queued), the rest queue as calls. The wait "
+            "counts from leaving the IVR."
+        ),
+        "Ivr.duration": Key(
+            "Time a caller spends in the IVR.", example="{dist: exponential, mean: 1min}"
+        ),
+        "Ivr.containment": Key("Share of calls resolved in the IVR.", example="0.2"),
     }
 )
 
