@@ -29,6 +29,12 @@ VARIANTS = {
         "channels": {"phone": {"after_contact": WRAP}, "social": {"after_contact": WRAP}}
     },
     "overflow": {"pools": {"digital": {"overflow_after": {"phone": "30s"}}}},
+    "ivr_and_transfers": {
+        "channels": {
+            "phone": {"ivr": {"containment": 0.2}, "transfers": {"email": 0.1, "phone": 0.05}},
+            "email": {"transfers": {"phone": 0.1}},
+        }
+    },
     "chat": {
         "demand": {
             "first_channel": {
@@ -73,6 +79,7 @@ def test_every_contact_is_answered_abandoned_or_still_waiting(variant: str) -> N
             + metrics[(channel, "abandoned")]
             + metrics[(channel, "waiting_end")]
             + metrics.get((channel, "community_resolved"), 0)
+            + metrics.get((channel, "ivr_contained"), 0)
         )
         assert offered == rest, channel
     assert metrics[("phone", "offered")] > 0 and metrics[("email", "offered")] > 0

@@ -37,6 +37,9 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         "pools.digital.overflow_after",
         "channels.phone.after_contact",
         "channels.phone.ivr",
+        "channels.phone.transfers",
+        "channels.email.transfers",
+        "channels.social.transfers",
         "channels.email.after_contact",
         "channels.social.after_contact",
         *(
@@ -46,7 +49,14 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         ),
         *(  # chat, a kind the baseline does not name, at its defaults
             f"channels.chat.{key}"
-            for key in ("handle_time", "after_contact", "patience", "think_time", "inflation")
+            for key in (
+                "handle_time",
+                "after_contact",
+                "transfers",
+                "patience",
+                "think_time",
+                "inflation",
+            )
         ),
         *(
             f"channels.chat.service_level.{key}"
@@ -88,4 +98,4 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert result.exit_code == 0, result.output
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
-    assert "35 defaults filled in" in result.output
+    assert "39 defaults filled in" in result.output

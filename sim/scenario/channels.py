@@ -13,9 +13,10 @@ defaults (a scenario lists only what it changes).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
@@ -36,6 +37,7 @@ from sim.scenario.registry import (
     register_channel,
 )
 from sim.scenario.types import (
+    SUM_TOLERANCE,
     CountDistribution,
     Lognormal,
     NonNegativeDuration,
@@ -61,6 +63,17 @@ class ServiceLevel(Section):
     target: Share = 0.8
     abandons: Literal["miss", "exclude", "exclude_short"] = "miss"
     short_abandon: NonNegativeDuration = Field(default=parse_duration("5s"))
+
+
+def _at_most_one(shares: dict[str, float]) -> dict[str, float]:
+    total = sum(shares.values())
+    if total > 1.0 + SUM_TOLERANCE:
+        raise ValueError(f"transfer shares must sum to at most 1 (they sum to {total:g})")
+    return shares
+
+
+Transfers = Annotated[dict[AssistedName, Share], AfterValidator(_at_most_one)]
+"""Shares of answered contacts transferred to each channel's queue (summing to at most 1)."""
 
 
 class ChannelSection(Section):
@@ -93,6 +106,7 @@ class Phone(ChannelSection):
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("6min", 0.6))
     after_contact: TimeDistribution | None = None
+    transfers: Transfers = Field(default_factory=dict)
     patience: TimeDistribution | None = None
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="20s", target=0.8)
@@ -108,6 +122,7 @@ class Email(ChannelSection):
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("8min", 0.7))
     after_contact: TimeDistribution | None = None
+    transfers: Transfers = Field(default_factory=dict)
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="24h", target=0.9)
     )
@@ -158,6 +173,7 @@ class Social(ChannelSection):
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("5min", 0.8))
     after_contact: TimeDistribution | None = None
+    transfers: Transfers = Field(default_factory=dict)
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="1h", target=0.8)
     )
@@ -190,6 +206,7 @@ class Chat(ChannelSection):
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("6min", 0.7))
     after_contact: TimeDistribution | None = None
+    transfers: Transfers = Field(default_factory=dict)
     patience: TimeDistribution | None = None
     think_time: TimeDistribution | None = None
     inflation: NonNegativeNumber = 0.0

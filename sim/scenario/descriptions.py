@@ -444,9 +444,14 @@ _AFTER_CONTACT = Key(
     "agent stays busy. Counts in occupancy and agent time, not in waits. Without it, none.",
     example="{dist: exponential, mean: 1min}",
 )
-KEYS.update(
-    {f"{kind}.after_contact": _AFTER_CONTACT for kind in ("Phone", "Email", "Social", "Chat")}
+_TRANSFERS = Key(
+    "Shares of answered contacts transferred, when the agent is done, to another channel's "
+    "queue: a new contact of the same journey, with its own handle time. Summing to at most 1.",
+    example="{email: 0.1}",
 )
+for _kind in ("Phone", "Email", "Social", "Chat"):
+    KEYS[f"{_kind}.after_contact"] = _AFTER_CONTACT
+    KEYS[f"{_kind}.transfers"] = _TRANSFERS
 KEYS.update(
     {
         "Channels.chat": Key(

@@ -18,10 +18,11 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from sim.model.contacts import ABANDONED, WAITING, Contact, Journey
+from sim.model.contacts import ABANDONED, OPEN, WAITING, Contact, Journey
 from sim.model.counters import ChannelStats
 from sim.model.kit import Kit
 from sim.model.observer import ContactObserver, Outcome
+from sim.model.transfers import Transfers, transfers_of
 from sim.scenario.channels import ChannelSection
 from sim.scenario.registry import kind_of
 from sim.scenario.schema import Scenario
@@ -137,6 +138,7 @@ class AssistedChannel(Channel):
         self.router: Dispatcher | None = None  # set when the centre's router is ready
         self.callback: CallbackOffer | None = None
         self.contact_type: type[Contact] = Contact  # what a contact here is
+        self.transfers: Transfers | None = transfers_of(spec, name, kit)
 
     def patience_sampler(self, kit: Kit) -> Sampler | None:
         """Customers' patience here (None: nobody abandons)."""
@@ -225,7 +227,14 @@ class AssistedChannel(Channel):
         return self.handle_time.mean + (0.0 if wrap is None else wrap.mean)
 
     def served(self, contact: Contact) -> None:
-        """An agent finished its work on ``contact``: its issue is resolved."""
+        """An agent finished its work on ``contact``: its issue is resolved, unless the
+        contact is transferred to another channel's queue (a new contact of the journey)."""
+        transfers = self.transfers
+        if transfers is not None and contact.journey.outcome == OPEN:
+            target = transfers.target()
+            if target:
+                self.follow_up(contact.journey, target)
+                return
         self.on_done(contact.journey)
 
     def _patience_over(self, contact: Contact) -> None:
