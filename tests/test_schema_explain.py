@@ -45,7 +45,7 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         *(
             f"channels.{channel}.service_level.{key}"
             for channel in ("phone", "email", "social")
-            for key in ("abandons", "short_abandon")
+            for key in ("abandons", "short_abandon", "business_hours")
         ),
         *(  # chat, a kind the baseline does not name, at its defaults
             f"channels.chat.{key}"
@@ -60,7 +60,7 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         ),
         *(
             f"channels.chat.service_level.{key}"
-            for key in ("within", "target", "abandons", "short_abandon")
+            for key in ("within", "target", "abandons", "short_abandon", "business_hours")
         ),
     }
 
@@ -98,4 +98,4 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert result.exit_code == 0, result.output
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
-    assert "39 defaults filled in" in result.output
+    assert "43 defaults filled in" in result.output

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.business_hours import BusinessClock
 from sim.model.clock import Calendar, Clock
 from sim.model.distributions import Sampler, sampler
 from sim.model.streams import Uniforms, stream
@@ -43,11 +44,14 @@ class Kit:
 
 def follow_up(scenario: Scenario) -> float:
     """How long to keep simulating after the horizon: the longest service-level threshold
-    of a channel that receives contacts, so every measured contact's service level is known."""
+    of a channel that receives contacts (in calendar time: weeks enough for a threshold in
+    business hours), so every measured contact's service level is known."""
     sections = scenario.channels.sections()
     return max(
         (
             level.within
+            if level.business_hours is None  # in business hours: enough weeks to hold it
+            else BusinessClock(level.business_hours, 0.0).calendar_span(level.within)
             for name in receiving_channels(scenario)
             if (level := getattr(sections[name], "service_level", None)) is not None
         ),

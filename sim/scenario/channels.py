@@ -13,7 +13,7 @@ defaults (a scenario lists only what it changes).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -51,9 +51,29 @@ from sim.scenario.types import (
     lognormal,
 )
 from sim.scenario.units import parse_duration
+from sim.scenario.weekdays import parse_clock, parse_days
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
+
+
+class OpenHours(Section):
+    """``{days: mon-fri, from: "08:00", to: "18:00"}``: when the service-level clock runs."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    days: str = Field(default="all", description="Days the window applies: mon-fri, sat,sun, all.")
+    start: str = Field(alias="from", description="Opening time, e.g. 08:00.")
+    end: str = Field(alias="to", description="Closing time (not after from: past midnight).")
+
+    @model_validator(mode="after")
+    def _times(self) -> OpenHours:
+        parse_days(self.days)
+        parse_clock(self.start)
+        parse_clock(self.end)
+        return self
+
+    agents: ClassVar[int] = 1  # one "agent" of open time: a window is a shift of the week
 
 
 class ServiceLevel(Section):
@@ -63,6 +83,11 @@ class ServiceLevel(Section):
     target: Share = 0.8
     abandons: Literal["miss", "exclude", "exclude_short"] = "miss"
     short_abandon: NonNegativeDuration = Field(default=parse_duration("5s"))
+    business_hours: Annotated[list[OpenHours], Field(min_length=1)] | None = Field(
+        default=None,
+        description="Weekly opening hours in which the service-level clock runs (e.g. for "
+        "email): a contact's wait counts open time only. Without it, every hour counts.",
+    )
 
 
 def _at_most_one(shares: dict[str, float]) -> dict[str, float]:
@@ -97,8 +122,10 @@ class ChannelSection(Section):
 class Ivr(Section):
     """An interactive voice response before the phone queue: some calls end there."""
 
-    duration: TimeDistribution = Field(default_factory=lambda: exponential("1min"))
-    containment: Share = 0.0
+    duration: TimeDistribution = Field(
+        default_factory=lambda: exponential("1min"), description="Time a caller spends in it."
+    )
+    containment: Share = Field(default=0.0, description="Share of calls resolved in the IVR.")
 
 
 class Phone(ChannelSection):

@@ -483,10 +483,6 @@ KEYS.update(
             "share is resolved in the IVR (never queued), the rest queue as calls. The wait "
             "counts from leaving the IVR."
         ),
-        "Ivr.duration": Key(
-            "Time a caller spends in the IVR.", example="{dist: exponential, mean: 1min}"
-        ),
-        "Ivr.containment": Key("Share of calls resolved in the IVR.", example="0.2"),
     }
 )
 

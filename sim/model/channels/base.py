@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from sim.model.business_hours import BusinessClock
 from sim.model.contacts import ABANDONED, OPEN, WAITING, Contact, Journey
 from sim.model.counters import ChannelStats
 from sim.model.kit import Kit
@@ -59,6 +60,9 @@ class Channel:
         if level is not None:
             self.stats.abandons_rule = level.abandons
             self.stats.short_seconds = level.short_abandon
+        hours = None if level is None else level.business_hours
+        # the service-level clock runs in business hours only, when the channel has them
+        self.business = None if hours is None else BusinessClock(hours, kit.calendar.warmup)
         self.trace: ContactObserver | None = None  # per-contact rows, when asked for
         self.period_wait = 0.0  # first-answer waits since the last jump-the-line update
         self.period_answered = 0
@@ -217,7 +221,10 @@ class AssistedChannel(Channel):
         k, stats = contact.k, self.stats
         stats.answered[k] += 1
         stats.wait_sum[k] += wait
-        if wait <= stats.within_seconds:
+        business = self.business
+        if (wait if business is None else business.between(contact.arrived, now)) <= (
+            stats.within_seconds
+        ):
             stats.within[k] += 1
         return wait
 
