@@ -15,6 +15,7 @@ from sim.model.centre import Centre
 from sim.scenario import Scenario, channel_names
 
 CHANNELS = tuple(channel_names())
+WRAP = {"dist": "exponential", "mean": "1min"}
 
 VARIANTS = {
     "multichannel": {},
@@ -24,6 +25,41 @@ VARIANTS = {
     "email_first_priority": {"policy": {"priority": ["email", "social", "phone"]}},
     "reserve_for_phone": {"policy": {"reserve": {"digital": {"phone": 2}}}},
     "overloaded": {"demand": {"issues_per_day": 9000}},
+    "after_contact": {
+        "channels": {"phone": {"after_contact": WRAP}, "social": {"after_contact": WRAP}}
+    },
+    "overflow": {"pools": {"digital": {"overflow_after": {"phone": "30s"}}}},
+    "ivr_and_transfers": {
+        "channels": {
+            "phone": {"ivr": {"containment": 0.2}, "transfers": {"email": 0.1, "phone": 0.05}},
+            "email": {"transfers": {"phone": 0.1}},
+        }
+    },
+    "chat": {
+        "demand": {
+            "first_channel": {
+                "phone": 0.4,
+                "email": 0.25,
+                "self_service": 0.2,
+                "social": 0.05,
+                "chat": 0.1,
+            }
+        },
+        "channels": {
+            "chat": {
+                "patience": {"dist": "exponential", "mean": "2min"},
+                "inflation": 0.2,
+                "think_time": WRAP,
+            },
+            "social": {"handoff": {"to": "chat"}},
+        },
+        "pools": {
+            "digital": {
+                "skills": ["email", "social", "phone", "chat"],
+                "concurrency": {"social": 3, "chat": 2},
+            }
+        },
+    },
 }
 
 
@@ -36,16 +72,19 @@ def run_centre(scenario: Scenario) -> tuple[Centre, dict]:
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_every_contact_is_answered_abandoned_or_still_waiting(variant: str) -> None:
     _, metrics = run_centre(build(multichannel_data(), **VARIANTS[variant]))
-    for channel in CHANNELS:
+    for channel in (c for c in CHANNELS if (c, "offered") in metrics):  # chat when used
         offered = metrics[(channel, "offered")]
         rest = (
             metrics[(channel, "answered")]
             + metrics[(channel, "abandoned")]
             + metrics[(channel, "waiting_end")]
             + metrics.get((channel, "community_resolved"), 0)
+            + metrics.get((channel, "ivr_contained"), 0)
         )
         assert offered == rest, channel
     assert metrics[("phone", "offered")] > 0 and metrics[("email", "offered")] > 0
+    if variant == "chat":
+        assert metrics[("chat", "offered")] > metrics[("chat", "abandoned")] > 0
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -15,8 +15,10 @@ from click.testing import CliRunner
 
 from sim.cli import main
 from sim.scenario import channel_names, load_scenario
+from sim.scenario.registry import kind_of
 
-CHANNELS = tuple(channel_names())
+# every kind always reported (chat, a later kind, only in scenarios that reach it)
+CHANNELS = tuple(name for name in channel_names() if kind_of(name).always_reported)
 
 OUTPUT_FILES = ["summary.csv", "replications.csv", "intervals.csv", "scenario.yaml", "run.json"]
 CHANNEL_METRICS = [

@@ -10,7 +10,9 @@ Scopes: each channel (``phone``, ``email``, ...), each pool (``pool:<name>``), `
 
 from __future__ import annotations
 
+from sim.experiment.service_levels import DEFINITION_METRICS, extra_metrics
 from sim.model.channels import channel_class
+from sim.scenario.checks import reported_channels
 from sim.scenario.schema import Scenario
 
 Key = tuple[str, str]
@@ -59,6 +61,7 @@ SHARE_METRICS = frozenset(
         "resolved_rate",
         "social_first_share_end",
         "touched_social_share",
+        *DEFINITION_METRICS,
     }
 )
 """Metrics that are fractions in [0, 1] (shown as percentages)."""
@@ -70,11 +73,13 @@ HOURS_METRICS = frozenset({"resolution_hours_first"})
 
 def metric_keys(scenario: Scenario) -> list[Key]:
     """Every ``(scope, metric)`` a run of ``scenario`` reports, in the order it reports them."""
-    channels = list(scenario.channels.sections())
+    sections = scenario.channels.sections()
+    channels = reported_channels(scenario)
     keys: list[Key] = []
     for name in channels:
+        defined = extra_metrics(getattr(sections[name], "service_level", None))
         extra = channel_class(name).EXTRA_METRICS
-        keys += [(name, m) for m in (*CHANNEL_METRICS, *extra, "resolution_hours_first")]
+        keys += [(name, m) for m in (*CHANNEL_METRICS, *defined, *extra, "resolution_hours_first")]
     for pool in scenario.pools:
         keys += [(f"pool:{pool}", m) for m in POOL_METRICS]
     for name in channels:
@@ -85,7 +90,7 @@ def metric_keys(scenario: Scenario) -> list[Key]:
 
 def scopes(scenario: Scenario) -> list[str]:
     """Every scope of ``scenario``: its channels, ``pool:<name>`` per pool, ``centre``."""
-    return [*scenario.channels.sections(), *(f"pool:{p}" for p in scenario.pools), "centre"]
+    return [*reported_channels(scenario), *(f"pool:{p}" for p in scenario.pools), "centre"]
 
 
 class MetricNameError(ValueError):

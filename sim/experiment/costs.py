@@ -19,7 +19,7 @@ def centre_costs(scenario: Scenario, metrics: Metrics) -> Metrics:
     """Cost breakdown and totals under the ``centre`` scope, from a replication's metrics."""
     costs = scenario.costs
     agents = sum(metrics[(f"pool:{name}", "cost")] for name in scenario.pools)
-    channels = list(scenario.channels.sections())
+    channels = [ch for ch in scenario.channels.sections() if (ch, "offered") in metrics]
     contacts = sum(costs.per_contact.get(ch, 0.0) * metrics[(ch, "offered")] for ch in channels)
     abandoned = costs.abandoned_contact * sum(metrics[(ch, "abandoned")] for ch in channels)
     unresolved = costs.unresolved_issue * metrics[("centre", "gave_up")]

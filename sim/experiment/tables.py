@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.experiment.catalogue import Metrics
 from sim.experiment.costs import centre_costs
+from sim.experiment.service_levels import definition_values
 from sim.model.counters import ChannelStats, PoolStats, ReplicationCounts, measured
 from sim.scenario.schema import Scenario
 
@@ -30,15 +31,17 @@ def channel_totals(stats: ChannelStats) -> dict[str, float]:
     answered = sum(measured(stats.answered))
     abandoned = sum(measured(stats.abandoned))
     within = sum(measured(stats.within))
+    queued = offered - sum(measured(stats.contained))  # calls an IVR resolved never queued
     return {
         "offered": offered,
         "answered": answered,
         "abandoned": abandoned,
         "waiting_end": stats.waiting_end,
-        "abandon_rate": ratio(abandoned, offered),
-        "p_wait": ratio(sum(measured(stats.waited)), offered),
+        "abandon_rate": ratio(abandoned, queued),
+        "p_wait": ratio(sum(measured(stats.waited)), queued),
         "asa_seconds": ratio(sum(measured(stats.wait_sum)), answered),
-        "service_level": math.nan if stats.within_seconds is None else ratio(within, offered),
+        "service_level": math.nan if stats.within_seconds is None else ratio(within, queued),
+        **definition_values(stats),
     }
 
 
@@ -97,6 +100,7 @@ def centre_counts(counts: ReplicationCounts) -> dict[str, float]:
 def channel_frame(stats: ChannelStats) -> pd.DataFrame:
     """One row per interval of a channel's counts."""
     offered = np.asarray(measured(stats.offered), float)
+    queued = offered - np.asarray(measured(stats.contained), float)
     answered = np.asarray(measured(stats.answered), float)
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
@@ -104,7 +108,7 @@ def channel_frame(stats: ChannelStats) -> pd.DataFrame:
                 "offered": offered,
                 "answered": answered,
                 "abandoned": np.asarray(measured(stats.abandoned), float),
-                "service_level": np.asarray(measured(stats.within), float) / offered
+                "service_level": np.asarray(measured(stats.within), float) / queued
                 if stats.within_seconds is not None
                 else np.nan,
                 "asa_seconds": np.asarray(measured(stats.wait_sum)) / answered,

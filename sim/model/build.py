@@ -15,7 +15,8 @@ from sim.model.channels import Channel, channel_class
 from sim.model.channels.base import AssistedChannel
 from sim.model.kit import Kit
 from sim.model.replay import GivenArrivals, GivenHandles, Replay
-from sim.model.routing import Dispatcher, routing_class
+from sim.model.routing import Dispatcher, PriorityRouting, routing_class
+from sim.model.routing.overflow import OverflowRouting, has_overflow
 
 
 def build_channels(kit: Kit) -> dict[str, Channel]:
@@ -43,6 +44,8 @@ def build_router(kit: Kit, pools: list[Pool], channels: dict[str, Channel]) -> D
         name: channel for name, channel in channels.items() if isinstance(channel, AssistedChannel)
     }
     policy = routing_class(kit.scenario.policy.routing)
+    if policy is PriorityRouting and has_overflow(kit.scenario):
+        policy = OverflowRouting  # back-up pools that take contacts after a delay
     router = policy(kit.env, pools, assisted, kit.scenario)
     for channel in channels.values():
         channel.attach(router)

@@ -46,6 +46,7 @@ from sim.model.kit import Kit
 from sim.model.observer import ContactObserver, Outcome
 from sim.model.replay import GivenArrivals, Replay
 from sim.model.streams import cumulative_shares
+from sim.scenario.checks import reported_channels
 from sim.scenario.schema import Scenario
 
 LIVE = (WAITING, SERVING, AWAITING_CUSTOMER, IN_TRANSIT)
@@ -82,6 +83,7 @@ class Centre:
         self.trace = observer
         for channel in self.channels.values():
             channel.trace = observer
+        self._reported = set(reported_channels(scenario))
 
     def _count_journeys(self) -> None:
         scenario, n = self.scenario, self.n_intervals
@@ -373,6 +375,7 @@ class Centre:
                 channel.policy_totals(),
             )
             for name, channel in self.channels.items()
+            if name in self._reported
         }
         return ReplicationCounts(
             replication=self.replication,

@@ -36,7 +36,8 @@ class Contact:
     """One attempt by a journey at one channel, with its attributes drawn at creation.
 
     Made only by ``AssistedChannel.new_contact``, which sets every attribute below except
-    ``pool`` and ``agent`` (set when an agent starts on it); no ``__init__``, as for
+    ``pool`` and ``agent`` (set when an agent starts on it) and ``wrap`` (set only when the
+    channel has after-contact work); no ``__init__``, as for
     :class:`Journey`.
     """
 
@@ -53,6 +54,7 @@ class Contact:
         "patience",
         "pool",
         "state",
+        "wrap",
     )
 
     journey: Journey
@@ -67,6 +69,7 @@ class Contact:
     callback: bool  # phone: would accept a callback if offered
     pool: Pool  # the pool and agent serving it, once one starts on it
     agent: int
+    wrap: float  # after-contact work following each agent session (set only when configured)
 
 
 class Thread(Contact):
@@ -81,3 +84,11 @@ class Thread(Contact):
     audience: float  # people who see a public post
     later: list[tuple[float, float]]  # replies after the first: (customer's delay, handle time)
     handoff: bool  # the thread moves to a private channel when done
+
+
+class Conversation(Contact):
+    """A chat: the chat channel sets ``think`` as the conversation is created."""
+
+    __slots__ = ("think",)
+
+    think: float  # the customer's own time inside the conversation (0 when not modelled)

@@ -34,10 +34,14 @@ class ChannelStats:
 
     __slots__ = (
         "abandoned",
+        "abandons_rule",
         "answered",
         "community",
+        "contained",
         "name",
         "offered",
+        "short_abandoned",
+        "short_seconds",
         "wait_sum",
         "waited",
         "waiting_end",
@@ -55,7 +59,12 @@ class ChannelStats:
         self.within = counters(intervals)  # answered within the service-level threshold
         self.wait_sum = counters(intervals, 0.0)  # seconds waited by answered contacts
         self.community = counters(intervals)  # social posts resolved by the peer community
+        self.contained = counters(intervals)  # phone calls resolved in the IVR
         self.waiting_end = 0  # measured contacts still waiting when the run ended
+        # the service-level definition: how abandons count (miss, exclude, exclude_short)
+        self.abandons_rule = "miss"
+        self.short_seconds = 0.0  # abandons after a shorter wait are "short"
+        self.short_abandoned = counters(intervals)
 
 
 class PoolStats:

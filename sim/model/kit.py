@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.business_hours import BusinessClock
 from sim.model.clock import Calendar, Clock
 from sim.model.distributions import Sampler, sampler
 from sim.model.streams import Uniforms, stream
@@ -47,11 +48,14 @@ typo like ``within: 1000d``) would otherwise simulate years of arrivals to judge
 
 
 def longest_threshold(scenario: Scenario) -> float:
-    """The longest service-level threshold of a channel that receives contacts."""
+    """The longest service-level threshold of a channel that receives contacts, in calendar
+    time (a threshold in business hours takes as many calendar days as it needs)."""
     sections = scenario.channels.sections()
     return max(
         (
             level.within
+            if level.business_hours is None  # in business hours: enough weeks to hold it
+            else BusinessClock(level.business_hours, 0.0).calendar_span(level.within)
             for name in receiving_channels(scenario)
             if (level := getattr(sections[name], "service_level", None)) is not None
         ),

@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.experiment.catalogue import SHARE_METRICS, Key
+from sim.experiment.service_levels import definition_metric, describe
 from sim.io.names import printable
 from sim.io.run_folder import SCENARIO_YAML, SUMMARY_CSV
 from sim.present.format import (
@@ -211,9 +212,13 @@ def _channels(scenario: Scenario, rows: dict[Key, Any]) -> Grid:
         level = getattr(section, "service_level", None)
         target = "–"  # the threshold, then met or missed
         if level is not None:
-            mean = (rows.get((name, "service_level")) or {}).get("mean", math.nan)
+            metric = definition_metric(level)
+            mean = (rows.get((name, metric)) or {}).get("mean", math.nan)
+            defined = ""  # a definition other than today's is named, with its figure
+            if metric != "service_level":
+                defined = f"\n{describe(level)}: {format_metric(metric, mean)}"
             target = (
-                f"{level.target:.0%} in {format_duration(level.within)}\n"
+                f"{level.target:.0%} in {format_duration(level.within)}{defined}\n"
                 f"{verdict(mean, level.target)}"
             )
         grid.rows.append([name, *cells, target])

@@ -13,9 +13,10 @@ defaults (a scenario lists only what it changes).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
@@ -36,9 +37,11 @@ from sim.scenario.registry import (
     register_channel,
 )
 from sim.scenario.types import (
+    SUM_TOLERANCE,
     CountDistribution,
     Lognormal,
     NonNegativeDuration,
+    NonNegativeNumber,
     PositiveNumber,
     Section,
     Share,
@@ -48,9 +51,29 @@ from sim.scenario.types import (
     lognormal,
 )
 from sim.scenario.units import parse_duration
+from sim.scenario.weekdays import parse_clock, parse_days
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
+
+
+class OpenHours(Section):
+    """``{days: mon-fri, from: "08:00", to: "18:00"}``: when the service-level clock runs."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    days: str = Field(default="all", description="Days the window applies: mon-fri, sat,sun, all.")
+    start: str = Field(alias="from", description="Opening time, e.g. 08:00.")
+    end: str = Field(alias="to", description="Closing time (not after from: past midnight).")
+
+    @model_validator(mode="after")
+    def _times(self) -> OpenHours:
+        parse_days(self.days)
+        parse_clock(self.start)
+        parse_clock(self.end)
+        return self
+
+    agents: ClassVar[int] = 1  # one "agent" of open time: a window is a shift of the week
 
 
 class ServiceLevel(Section):
@@ -58,6 +81,24 @@ class ServiceLevel(Section):
 
     within: NonNegativeDuration
     target: Share = 0.8
+    abandons: Literal["miss", "exclude", "exclude_short"] = "miss"
+    short_abandon: NonNegativeDuration = Field(default=parse_duration("5s"))
+    business_hours: Annotated[list[OpenHours], Field(min_length=1)] | None = Field(
+        default=None,
+        description="Weekly opening hours in which the service-level clock runs (e.g. for "
+        "email): a contact's wait counts open time only. Without it, every hour counts.",
+    )
+
+
+def _at_most_one(shares: dict[str, float]) -> dict[str, float]:
+    total = sum(shares.values())
+    if total > 1.0 + SUM_TOLERANCE:
+        raise ValueError(f"transfer shares must sum to at most 1 (they sum to {total:g})")
+    return shares
+
+
+Transfers = Annotated[dict[AssistedName, Share], AfterValidator(_at_most_one)]
+"""Shares of answered contacts transferred to each channel's queue (summing to at most 1)."""
 
 
 class ChannelSection(Section):
@@ -78,14 +119,26 @@ class ChannelSection(Section):
         return {ch for ch, share in scenario.behaviour.after_abandon.switch.items() if share > 0}
 
 
+class Ivr(Section):
+    """An interactive voice response before the phone queue: some calls end there."""
+
+    duration: TimeDistribution = Field(
+        default_factory=lambda: exponential("1min"), description="Time a caller spends in it."
+    )
+    containment: Share = Field(default=0.0, description="Share of calls resolved in the IVR.")
+
+
 class Phone(ChannelSection):
     """Synchronous: callers wait in a queue and hang up when their patience runs out."""
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("6min", 0.6))
+    after_contact: TimeDistribution | None = None
+    transfers: Transfers = Field(default_factory=dict)
     patience: TimeDistribution | None = None
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="20s", target=0.8)
     )
+    ivr: Ivr | None = None
 
     def abandons(self, scenario: Scenario) -> bool:
         return self.patience is not None
@@ -95,6 +148,8 @@ class Email(ChannelSection):
     """Asynchronous backlog served in arrival order; nobody hangs up."""
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("8min", 0.7))
+    after_contact: TimeDistribution | None = None
+    transfers: Transfers = Field(default_factory=dict)
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="24h", target=0.9)
     )
@@ -144,6 +199,8 @@ class Social(ChannelSection):
     """Public posts and private messages, with back-and-forth and an audience."""
 
     handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("5min", 0.8))
+    after_contact: TimeDistribution | None = None
+    transfers: Transfers = Field(default_factory=dict)
     service_level: ServiceLevel = Field(
         default_factory=lambda: ServiceLevel(within="1h", target=0.8)
     )
@@ -170,10 +227,29 @@ class Social(ChannelSection):
         return super().leads_to(scenario) | ({self.handoff.to} if handed_off else set())
 
 
+class Chat(ChannelSection):
+    """Live chat and messaging: agents hold several conversations at once (the pool's
+    ``concurrency``), each extra one slowing the others; customers wait and may leave."""
+
+    handle_time: TimeDistribution = Field(default_factory=lambda: lognormal("6min", 0.7))
+    after_contact: TimeDistribution | None = None
+    transfers: Transfers = Field(default_factory=dict)
+    patience: TimeDistribution | None = None
+    think_time: TimeDistribution | None = None
+    inflation: NonNegativeNumber = 0.0
+    service_level: ServiceLevel = Field(
+        default_factory=lambda: ServiceLevel(within="1min", target=0.8)
+    )
+
+    def abandons(self, scenario: Scenario) -> bool:
+        return self.patience is not None
+
+
 register_channel(ChannelKind("phone", Phone))
 register_channel(ChannelKind("email", Email))
 register_channel(ChannelKind("self_service", SelfService, assisted=False, private=False))
 register_channel(ChannelKind("social", Social, private=False, public=True))
+register_channel(ChannelKind("chat", Chat, always_reported=False))
 
 
 class Channels(Section):

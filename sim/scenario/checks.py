@@ -28,10 +28,50 @@ def receiving_channels(scenario: Scenario) -> set[str]:
     sections = scenario.channels.sections()
     frontier = set(receiving)
     while frontier:
-        reached = set().union(*(sections[ch].leads_to(scenario) for ch in frontier))
+        reached = set().union(
+            *(sections[ch].leads_to(scenario) | transfer_targets(sections[ch]) for ch in frontier)
+        )
         frontier = reached - receiving
         receiving |= frontier
     return receiving
+
+
+def transfer_targets(section: object) -> set[str]:
+    """Channels a section transfers answered contacts to."""
+    return {ch for ch, share in getattr(section, "transfers", {}).items() if share > 0}
+
+
+def _check_transfers(scenario: Scenario) -> list[Issue]:
+    """A loop of transfers with no exit: channels that transfer every answered contact, only
+    among themselves (a contact would be transferred for ever)."""
+    sections = scenario.channels.sections()
+    closed = {
+        ch
+        for ch, section in sections.items()
+        if sum(getattr(section, "transfers", {}).values()) >= 1.0 - 1e-9
+    }
+    changed = True
+    while changed:
+        escaping = {ch for ch in closed if not transfer_targets(sections[ch]) <= closed}
+        closed -= escaping
+        changed = bool(escaping)
+    return [
+        (
+            f"channels.{ch}.transfers",
+            "transfers every answered contact in a loop with no exit "
+            f"({' -> '.join(sorted(closed))}): let a share resolve",
+        )
+        for ch in sorted(closed)
+    ]
+
+
+def reported_channels(scenario: Scenario) -> list[str]:
+    """Channels whose rows a run reports, in registry order: every kind, except that a kind
+    not ``always_reported`` is left out when no contact can reach it."""
+    sections = scenario.channels.sections()
+    optional = [name for name in sections if not kind_of(name).always_reported]
+    receiving = receiving_channels(scenario) if optional else set()
+    return [name for name in sections if name not in optional or name in receiving]
 
 
 def check_scenario(scenario: Scenario) -> list[Issue]:
@@ -42,6 +82,7 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
     issues += _check_magnitudes(scenario)
     issues += _check_pools(scenario)
     issues += _check_policy(scenario)
+    issues += _check_transfers(scenario)
     return issues
 
 
@@ -177,6 +218,18 @@ def _check_pools(scenario: Scenario) -> list[Issue]:
             if channel not in pool.skills:
                 issues.append(
                     (f"pools.{name}.efficiency.{channel}", f"pool '{name}' does not serve it")
+                )
+        for channel in pool.overflow_after:
+            if channel not in pool.skills:
+                issues.append(
+                    (
+                        f"pools.{name}.overflow_after.{channel}",
+                        f"pool '{name}' does not have {channel} in its skills: add it there",
+                    )
+                )
+            elif scenario.policy.routing != "priority":
+                issues.append(
+                    (f"pools.{name}.overflow_after.{channel}", "needs policy.routing: priority")
                 )
         if pool.priority is not None and sorted(pool.priority) != sorted(pool.skills):
             issues.append(

@@ -166,7 +166,7 @@ KEYS: dict[str, Key] = {
         "audience that sees how public complaints are treated."
     ),
     "Phone.handle_time": Key(
-        "Agent time per call (talk and wrap-up).",
+        "Agent time per call (talk and wrap-up, unless after_contact gives the wrap-up).",
         example="{dist: lognormal, mean: 6min, cv: 0.6}",
     ),
     "Phone.patience": Key(
@@ -233,6 +233,17 @@ KEYS: dict[str, Key] = {
         "The share of offered contacts to answer within the threshold (the target shown as "
         "met or missed).",
         example="0.8",
+    ),
+    "ServiceLevel.abandons": Key(
+        "Which service-level definition the target uses: `miss` (abandons count as misses: "
+        "answered within the threshold / offered), `exclude` (abandons left out: / offered "
+        "less abandoned) or `exclude_short` (abandons shorter than short_abandon left out). "
+        "summary.csv always has service_level (miss) and adds the chosen one by name.",
+        example="exclude_short",
+    ),
+    "ServiceLevel.short_abandon": Key(
+        "Under abandons: exclude_short, abandons after a wait shorter than this are left out.",
+        example="5s",
     ),
     "Handoff.probability": Key(
         "Share of served threads handed to a private channel after their last reply (under "
@@ -330,6 +341,11 @@ KEYS: dict[str, Key] = {
         "1 when not given).",
         unit="multiple of the handle time",
         example="{social: 0.8}",
+    ),
+    "Pool.overflow_after": Key(
+        "Makes the pool a back-up for a channel: it takes a contact only once it has waited "
+        "this long (several pools with different delays are several levels).",
+        example="{phone: 30s}",
     ),
     "Pool.priority": Key(
         "This pool's own queue order, instead of policy.priority.",
@@ -443,6 +459,53 @@ KEYS: dict[str, Key] = {
         "Observed values, resampled with equal weights.", example="[4min, 5min, 7min, 12min]"
     ),
 }
+
+_AFTER_CONTACT = Key(
+    "After-contact work (wrap-up) following each agent session: the customer is gone, the "
+    "agent stays busy. Counts in occupancy and agent time, not in waits. Without it, none.",
+    example="{dist: exponential, mean: 1min}",
+)
+_TRANSFERS = Key(
+    "Shares of answered contacts transferred, when the agent is done, to another channel's "
+    "queue: a new contact of the same journey, with its own handle time. Summing to at most 1.",
+    example="{email: 0.1}",
+)
+for _kind in ("Phone", "Email", "Social", "Chat"):
+    KEYS[f"{_kind}.after_contact"] = _AFTER_CONTACT
+    KEYS[f"{_kind}.transfers"] = _TRANSFERS
+KEYS.update(
+    {
+        "Channels.chat": Key(
+            "Live chat and messaging: agents hold several conversations at once (the pool's "
+            "concurrency); reported only when contacts can reach it."
+        ),
+        "Chat.handle_time": Key(
+            "Agent time per conversation when it is the agent's only one.",
+            example="{dist: lognormal, mean: 6min, cv: 0.7}",
+        ),
+        "Chat.patience": Key(
+            "How long a customer waits for an agent before leaving. Without it, nobody does.",
+            example="{dist: exponential, mean: 2min}",
+        ),
+        "Chat.think_time": Key(
+            "The customer's own reading and typing time inside a conversation: it lengthens "
+            "the conversation (the agent's chat slot stays held), not the agent's work.",
+            example="{dist: exponential, mean: 2min}",
+        ),
+        "Chat.inflation": Key(
+            "Handle-time inflation per other conversation the agent already holds when one "
+            "starts: handle time x (1 + inflation x others). 0: none.",
+            unit="share per extra conversation",
+            example="0.25",
+        ),
+        "Chat.service_level": Key("The chat target on the first answer, e.g. 80% in 1 min."),
+        "Phone.ivr": Key(
+            "An IVR before the queue: every call spends its duration there; a containment "
+            "share is resolved in the IVR (never queued), the rest queue as calls. The wait "
+            "counts from leaving the IVR."
+        ),
+    }
+)
 
 DISTRIBUTIONS: dict[str, str] = {
     "exponential": "memoryless; one parameter, the mean",

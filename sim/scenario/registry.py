@@ -39,6 +39,8 @@ class ChannelKind:
     ``private``: a private conversation — a public post can be handed off to it, and its
     waits are the "private" waits that public complaints are compared with (jump the line).
     ``public``: posts are seen by an audience; the channel customers learn to go to first.
+    ``always_reported``: its rows are in every run's tables; a kind added later (chat) is
+    reported only by scenarios whose contacts can reach it, so other runs stay as they were.
     """
 
     name: str
@@ -46,6 +48,7 @@ class ChannelKind:
     assisted: bool = True
     private: bool = True
     public: bool = False
+    always_reported: bool = True
 
 
 _KINDS: dict[str, ChannelKind] = {}

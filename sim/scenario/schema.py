@@ -35,6 +35,7 @@ from sim.scenario.types import (
     exponential,
 )
 from sim.scenario.units import DAY, parse_duration
+from sim.scenario.weekdays import WEEKDAYS, parse_clock, parse_days  # noqa: F401 (re-exported)
 
 register_routing(
     "priority",
@@ -185,37 +186,6 @@ class Behaviour(Section):
 
 # --- pools ------------------------------------------------------------------------------------
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CLOCK_SECONDS_MAX = 86400.0
-
-
-def parse_clock(value: str) -> float:
-    """``"08:30"`` -> seconds after midnight; ``"24:00"`` is the end of the day."""
-    try:
-        hours, minutes = value.split(":")
-        seconds = int(hours) * 3600.0 + int(minutes) * 60.0
-    except (ValueError, AttributeError):
-        raise ValueError(f"'{value}' is not a time of day like '08:30'") from None
-    if not 0 <= seconds <= _CLOCK_SECONDS_MAX or not 0 <= int(minutes) < 60:
-        raise ValueError(f"'{value}' is not a time of day between 00:00 and 24:00")
-    return seconds
-
-
-def parse_days(value: str) -> tuple[int, ...]:
-    """``"mon-fri"``, ``"sat,sun"``, ``"all"`` -> weekday numbers (Monday is 0)."""
-    text = value.strip().lower()
-    if text in ("all", "daily", "mon-sun"):
-        return tuple(range(7))
-    days: list[int] = []
-    for part in text.split(","):
-        ends = [p.strip() for p in part.split("-")]
-        if any(end not in WEEKDAYS for end in ends) or len(ends) > 2:
-            raise ValueError(f"'{value}' is not a day range like 'mon-fri' or 'sat,sun'")
-        first, last = WEEKDAYS.index(ends[0]), WEEKDAYS.index(ends[-1])
-        span = range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
-        days.extend(span)
-    return tuple(sorted(set(days)))
-
 
 class Break(Section):
     """``{from: "12:00", to: "12:30", paid: false}``: a shift's agents off the floor."""
@@ -302,6 +272,7 @@ class Pool(Section):
     shrinkage: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     efficiency: dict[AssistedName, PositiveNumber] = Field(default_factory=dict)
     priority: list[AssistedName] | None = None
+    overflow_after: dict[AssistedName, NonNegativeDuration] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _headcount(self) -> Pool:

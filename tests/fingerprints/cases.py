@@ -25,6 +25,7 @@ SHIPPED = (
     "no_social",
     "dedicated_social_team",
     "fix_phone_first",
+    "omnichannel",
 )
 SHORT = ("run.horizon=3d", "run.warmup=1d", "run.replications=2")
 

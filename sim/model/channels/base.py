@@ -18,15 +18,18 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from sim.model.contacts import ABANDONED, WAITING, Contact, Journey
+from sim.model.business_hours import BusinessClock
+from sim.model.contacts import ABANDONED, OPEN, WAITING, Contact, Journey
 from sim.model.counters import ChannelStats
 from sim.model.kit import Kit
 from sim.model.observer import ContactObserver, Outcome
+from sim.model.transfers import Transfers, transfers_of
 from sim.scenario.channels import ChannelSection
 from sim.scenario.registry import kind_of
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from sim.model.agents import Pool
     from sim.model.callback import CallbackOffer
     from sim.model.distributions import Sampler
     from sim.model.routing.base import Dispatcher
@@ -54,6 +57,12 @@ class Channel:
         self.kind = kind_of(name)
         level = getattr(spec, "service_level", None)
         self.stats = ChannelStats(name, kit.n_intervals, None if level is None else level.within)
+        if level is not None:
+            self.stats.abandons_rule = level.abandons
+            self.stats.short_seconds = level.short_abandon
+        hours = None if level is None else level.business_hours
+        # the service-level clock runs in business hours only, when the channel has them
+        self.business = None if hours is None else BusinessClock(hours, kit.calendar.warmup)
         self.trace: ContactObserver | None = None  # per-contact rows, when asked for
         self.period_wait = 0.0  # first-answer waits since the last jump-the-line update
         self.period_answered = 0
@@ -92,6 +101,14 @@ class Channel:
     public_positive = 0.0  # impressions of measured public posts answered in time
     touched = 0  # measured journeys that contacted this channel at least once
 
+    shapes_service = False
+    """Whether :meth:`service_time` changes how long an agent takes (chat's concurrency)."""
+
+    def service_time(self, contact: Contact, pool: Pool, agent: int, duration: float) -> float:
+        """How long ``agent`` of ``pool`` is held by ``contact``, given its handle time after
+        the pool's efficiency (called only when :attr:`shapes_service`)."""
+        return duration
+
     EXTRA_METRICS: tuple[str, ...] = ()
     """Names of :meth:`extra_totals`, known before any run (the metric catalogue)."""
 
@@ -115,12 +132,17 @@ class AssistedChannel(Channel):
     def __init__(self, name: str, spec: ChannelSection, kit: Kit) -> None:
         super().__init__(name, spec, kit)
         self.handle_time: Sampler = kit.sampler(spec.handle_time, f"handle_time.{name}")
+        after = getattr(spec, "after_contact", None)  # wrap-up: agent busy, customer gone
+        self.after_contact: Sampler | None = (
+            None if after is None else kit.sampler(after, f"after_contact.{name}")
+        )
         self.patience: Sampler | None = self.patience_sampler(kit)
         self.queue: deque[Contact] = deque()
         self.waiting = 0  # contacts in the queue that have not abandoned
         self.router: Dispatcher | None = None  # set when the centre's router is ready
         self.callback: CallbackOffer | None = None
         self.contact_type: type[Contact] = Contact  # what a contact here is
+        self.transfers: Transfers | None = transfers_of(spec, name, kit)
 
     def patience_sampler(self, kit: Kit) -> Sampler | None:
         """Customers' patience here (None: nobody abandons)."""
@@ -138,7 +160,7 @@ class AssistedChannel(Channel):
 
     def new_contact(self, journey: Journey, now: float, k: int) -> Contact:
         """A contact of ``journey`` arriving now (in reporting interval ``k``), with its handle
-        time and patience drawn."""
+        time, after-contact work (when the channel has some) and patience drawn."""
         patience = next(self.patience) if self.patience is not None else INF
         self.stats.offered[k] += 1
         contact = self.contact_type()
@@ -147,6 +169,8 @@ class AssistedChannel(Channel):
         contact.arrived = now
         contact.k = k
         contact.handle = next(self.handle_time)
+        if self.after_contact is not None:
+            contact.wrap = next(self.after_contact)
         contact.patience = patience
         contact.state = WAITING
         contact.answered = False
@@ -177,6 +201,13 @@ class AssistedChannel(Channel):
         self.waiting -= 1
         return contact
 
+    def head(self) -> Contact:
+        """The longest-waiting contact still waiting, left in the queue (needs one)."""
+        queue = self.queue
+        while queue[0].state != WAITING:
+            queue.popleft()
+        return queue[0]
+
     def record_answer(self, contact: Contact, now: float) -> float:
         """An agent takes ``contact`` for the first time; returns how long it waited."""
         contact.answered = True
@@ -190,12 +221,27 @@ class AssistedChannel(Channel):
         k, stats = contact.k, self.stats
         stats.answered[k] += 1
         stats.wait_sum[k] += wait
-        if wait <= stats.within_seconds:
+        business = self.business
+        if (wait if business is None else business.between(contact.arrived, now)) <= (
+            stats.within_seconds
+        ):
             stats.within[k] += 1
         return wait
 
+    def holding_mean(self) -> float:
+        """Mean agent time per contact: handle time plus after-contact work."""
+        wrap = self.after_contact
+        return self.handle_time.mean + (0.0 if wrap is None else wrap.mean)
+
     def served(self, contact: Contact) -> None:
-        """An agent finished its work on ``contact``: its issue is resolved."""
+        """An agent finished its work on ``contact``: its issue is resolved, unless the
+        contact is transferred to another channel's queue (a new contact of the journey)."""
+        transfers = self.transfers
+        if transfers is not None and contact.journey.outcome == OPEN:
+            target = transfers.target()
+            if target:
+                self.follow_up(contact.journey, target)
+                return
         self.on_done(contact.journey)
 
     def _patience_over(self, contact: Contact) -> None:
@@ -203,7 +249,10 @@ class AssistedChannel(Channel):
             return
         contact.state = ABANDONED
         self.waiting -= 1
-        self.stats.abandoned[contact.k] += 1
+        stats = self.stats
+        stats.abandoned[contact.k] += 1
+        if self.env.now - contact.arrived < stats.short_seconds:
+            stats.short_abandoned[contact.k] += 1
         if self.trace is not None:
             self.trace.contact(contact, Outcome.ABANDONED, self.env.now - contact.arrived)
         self.on_abandon(contact)

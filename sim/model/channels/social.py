@@ -137,7 +137,7 @@ class SocialChannel(AssistedChannel):
         elif contact.handoff:
             self._hand_off(contact)
         else:
-            self.on_done(contact.journey)
+            super().served(contact)  # resolved, or transferred
 
     def _hand_off(self, contact: Thread) -> None:
         """The thread moves to a private channel: a new contact of the same journey."""

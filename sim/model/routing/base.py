@@ -66,13 +66,31 @@ class Dispatcher:
         if not contact.answered:
             channel.record_answer(contact, now)
         name = contact.channel
+        duration = contact.handle * pool.efficiency[name]
+        if channel.shapes_service:  # chat: the agent's other conversations, think time
+            duration = channel.service_time(contact, pool, agent, duration)
         pool.seize(now, agent, name)
-        self.env.after(contact.handle * pool.efficiency[name], self.finish, contact)
+        self.env.after(duration, self.finish, contact)
 
     def finish(self, contact: Contact) -> None:
-        """The agent is done with ``contact``: free its capacity, then let the channel go on."""
+        """The agent is done with ``contact``: free its capacity, then let the channel go on.
+
+        With after-contact work the customer goes now and the agent stays busy for the
+        contact's wrap-up first (:meth:`wrapped`)."""
         contact.state = DONE
         pool: Pool = contact.pool
+        channel = self.channels[contact.channel]
+        if channel.after_contact is not None:
+            self.env.after(contact.wrap, self.wrapped, (pool, contact.agent, contact.channel))
+            channel.served(contact)
+            return
         if pool.release(self.env.now, contact.agent, contact.channel):
             self.take_work(pool, contact.agent)
-        self.channels[contact.channel].served(contact)
+        channel.served(contact)
+
+    def wrapped(self, work: tuple[Pool, int, str]) -> None:
+        """An agent finished the after-contact work of a contact of a channel: free its
+        capacity (the contact itself may be back in a queue by now, e.g. a social thread)."""
+        pool, agent, name = work
+        if pool.release(self.env.now, agent, name):
+            self.take_work(pool, agent)

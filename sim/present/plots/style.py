@@ -50,6 +50,7 @@ CHANNEL_COLOURS = {
     "email": OKABE_ITO["orange"],
     "self_service": OKABE_ITO["bluish_green"],
     "social": OKABE_ITO["vermillion"],
+    "chat": OKABE_ITO["reddish_purple"],
 }
 POOL_COLOURS = [OKABE_ITO[c] for c in ("reddish_purple", "sky_blue", "black", "yellow")]
 NEUTRAL = "#555555"
@@ -58,6 +59,7 @@ CHANNEL_LABELS = {
     "email": "email",
     "self_service": "self-service",
     "social": "social",
+    "chat": "chat",
 }
 
 STYLE: dict[str, Any] = {

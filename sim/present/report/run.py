@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 import pandas as pd
 
 from sim import __version__
+from sim.experiment.service_levels import definition_metric, describe
 from sim.io.run_folder import (
     REPORT_HTML,
     RUN_JSON,
@@ -44,6 +45,7 @@ from sim.present.report.html import (
     write_page,
 )
 from sim.scenario import (
+    Scenario,
     assisted_names,
     channel_names,
 )
@@ -102,14 +104,21 @@ def _verdict(level: pd.Series, target: float) -> tuple[str, str, str]:
     return ("met" if met else "missed"), word, why
 
 
-def _findings(summary: _Summary, targets: dict[str, tuple[float, float]]) -> str:
-    """Key findings: service-level verdicts per channel, then cost."""
+def _findings(
+    summary: _Summary, targets: dict[str, tuple[float, float]], scenario: Scenario | None = None
+) -> str:
+    """Key findings: service-level verdicts per channel (on the definition each channel
+    names, said beside its target), then cost."""
     rows = []
     verdicts = []
     for channel in summary.channels():
         if channel not in assisted_names() or channel not in targets:
             continue
-        level = summary.get(channel, "service_level")
+        section = getattr(scenario.channels, channel, None) if scenario is not None else None
+        spec = getattr(section, "service_level", None)
+        metric = definition_metric(spec)
+        defined = f" ({describe(spec)})" if metric != "service_level" else ""
+        level = summary.get(channel, metric)
         if level is None or not finite(level["mean"]):
             continue
         within, target = targets[channel]
@@ -120,9 +129,9 @@ def _findings(summary: _Summary, targets: dict[str, tuple[float, float]]) -> str
             "<tr>"
             f"<td>{scope_html(channel)}</td>"
             f'<td><span class="verdict {css}">{escape(word)}</span>{why_html}</td>'
-            f"{summary_cell('service_level', level)}"
+            f"{summary_cell(metric, level)}"
             f'<td class="num">{escape(f"{target:.0%}")} within '
-            f"{escape(format_duration(within))}</td>"
+            f"{escape(format_duration(within))}{escape(defined)}</td>"
             f"{summary_cell('abandon_rate', summary.get(channel, 'abandon_rate'))}"
             f"{summary_cell('asa_seconds', summary.get(channel, 'asa_seconds'))}"
             "</tr>"
@@ -267,7 +276,7 @@ def run_report_html(run_dir: Path, run: RunOutputs | None = None) -> str:
         (
             "findings",
             "Key findings",
-            _findings(summary, service_targets(scenario)) + _notes(scenario),
+            _findings(summary, service_targets(scenario), scenario) + _notes(scenario),
         ),
         (
             "summary",

@@ -54,6 +54,8 @@ def erlang_start(
         return tuple(start), notes
     rate = scenario.demand.issues_per_second * share
     aht = _mean(phone.handle_time) * pool.efficiency.get("phone", 1.0)
+    if phone.after_contact is not None:  # agents stay busy through the wrap-up
+        aht += _mean(phone.after_contact)
     within = phone.service_level.within
     patience = phone.patience
     try:
