@@ -33,6 +33,7 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         "pools.digital.efficiency",
         "pools.digital.priority",
         "policy.routing",
+        "value",  # no value section: nothing priced
     }
 
 
@@ -69,4 +70,4 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert result.exit_code == 0, result.output
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
-    assert "14 defaults filled in" in result.output
+    assert "15 defaults filled in" in result.output

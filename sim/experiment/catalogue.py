@@ -50,6 +50,19 @@ COST_METRICS = (
     "cost_total",
     "cost_per_issue",
 )
+VALUE_METRICS = (
+    "resolved_first_contact",
+    "resolved_after_retries",
+    "public_answered_fast",
+    "public_answered_late",
+    "public_ignored",
+    "churned_expected",
+    "revenue_at_risk",
+    "value_public_positive",
+    "value_public_negative",
+    "net_cost",
+)
+"""The ``centre`` metrics a scenario with a ``value:`` section adds, after the costs."""
 SHARE_METRICS = frozenset(
     {
         "service_level",
@@ -80,6 +93,8 @@ def metric_keys(scenario: Scenario) -> list[Key]:
     for name in channels:
         keys += [(name, m) for m in channel_class(name).policy_metrics(scenario)]
     keys += [("centre", m) for m in (*CENTRE_METRICS, *COST_METRICS)]
+    if scenario.value is not None:
+        keys += [("centre", m) for m in VALUE_METRICS]
     return keys
 
 

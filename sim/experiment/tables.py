@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.experiment.catalogue import Metrics
 from sim.experiment.costs import centre_costs
+from sim.experiment.value import centre_value
 from sim.model.counters import ChannelStats, PoolStats, ReplicationCounts, measured
 from sim.scenario.schema import Scenario
 
@@ -69,6 +70,8 @@ def replication_metrics(scenario: Scenario, counts: ReplicationCounts) -> Metric
         metrics.update(((name, metric), value) for metric, value in channel.policy.items())
     metrics.update((("centre", metric), value) for metric, value in centre_counts(counts).items())
     metrics.update(centre_costs(scenario, metrics))
+    if scenario.value is not None:
+        metrics.update(centre_value(scenario.value, counts, metrics))
     return metrics
 
 

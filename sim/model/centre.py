@@ -25,6 +25,7 @@ from sim.model.build import (
     build_router,
     given_handles,
 )
+from sim.model.channels.base import Channel
 from sim.model.contacts import (
     AWAITING_CUSTOMER,
     GAVE_UP,
@@ -102,6 +103,7 @@ class Centre:
         self.first_share = [base] * n
         self._numbers = itertools.count(1)  # numbers the journeys, warm-up included
         self.duplicates = 0  # measured: contacts made while another of the journey is open
+        self.resolved_first_contact = 0  # measured issues resolved at their first contact
         # by first channel, measured: [seconds from issue to resolution, resolved issues]
         self.resolution: dict[str, list[float]] = {ch: [0.0, 0] for ch in self.channels}
 
@@ -195,6 +197,7 @@ class Centre:
             tally = self.resolution[journey.first_channel]
             tally[0] += self.env.now - journey.created
             tally[1] += 1
+            self.resolved_first_contact += journey.contacts == 1
 
     def _give_up(self, journey: Journey) -> None:
         if journey.outcome != OPEN:
@@ -393,6 +396,8 @@ class Centre:
             touched_public=sum(c.touched for c in public),
             duplicates=self.duplicates,
             contacts_simulated=sum(self.contacts),
+            resolved_first_contact=self.resolved_first_contact,
+            public_posts=public_posts(public),
         )
 
     def census(self) -> set[Journey]:
@@ -412,6 +417,15 @@ class Centre:
             elif isinstance(payload, tuple) and payload and isinstance(payload[0], Journey):
                 found.add(payload[0])
         return {j for j in found if j.outcome == OPEN}
+
+
+def public_posts(public: list[Channel]) -> dict[str, int]:
+    """Measured public posts answered in time (fast), late, or never (ignored)."""
+    totals = {"fast": 0, "late": 0, "ignored": 0}
+    for channel in public:
+        for how, count in channel.public_posts.items():
+            totals[how] += count
+    return totals
 
 
 def simulate(

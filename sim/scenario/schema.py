@@ -35,6 +35,7 @@ from sim.scenario.types import (
     exponential,
 )
 from sim.scenario.units import parse_duration
+from sim.scenario.value import Value
 
 register_routing(
     "priority",
@@ -322,6 +323,7 @@ class Scenario(Section):
     pools: Annotated[dict[str, Pool], Field(min_length=1)]
     policy: Policy = Field(default_factory=Policy)
     costs: Costs = Field(default_factory=Costs)
+    value: Value | None = None
 
     @property
     def intervals_per_day(self) -> int:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from sim.model.contacts import ABANDONED, WAITING, Contact, Journey
@@ -91,6 +92,8 @@ class Channel:
     public_negative = 0.0  # impressions of measured public posts answered late or never
     public_positive = 0.0  # impressions of measured public posts answered in time
     touched = 0  # measured journeys that contacted this channel at least once
+    # measured public posts answered in time, late or never: {"fast": n, "late": n, ...}
+    public_posts: Mapping[str, int] = MappingProxyType({})
 
     EXTRA_METRICS: tuple[str, ...] = ()
     """Names of :meth:`extra_totals`, known before any run (the metric catalogue)."""

@@ -61,6 +61,9 @@ class SocialChannel(AssistedChannel):
         self.public_negative = 0.0  # impressions, measured posts only
         self.public_positive = 0.0
         self.touched = 0  # measured journeys that contacted this channel at least once
+        # measured public posts by how they were answered: in time, late, never (priced by
+        # a scenario's value section, outside the model)
+        self.public_posts = {"fast": 0, "late": 0, "ignored": 0}
 
     def patience_sampler(self, kit: Kit) -> Sampler | None:
         """Nobody answers under ``ignore``: a post "abandons" once its threshold has passed."""
@@ -121,8 +124,10 @@ class SocialChannel(AssistedChannel):
             if contact.k >= 0:
                 if wait <= self.stats.within_seconds:
                     self.public_positive += contact.audience
+                    self.public_posts["fast"] += 1
                 else:
                     self.public_negative += contact.audience
+                    self.public_posts["late"] += 1
             if self.mode == "serve":
                 self.on_public_answer(wait)
         return wait
@@ -154,6 +159,7 @@ class SocialChannel(AssistedChannel):
     def _patience_over(self, contact: Thread) -> None:
         if contact.state == WAITING and contact.public and contact.k >= 0:
             self.public_negative += contact.audience
+            self.public_posts["ignored"] += 1
         super()._patience_over(contact)
 
     def unanswered(self) -> list[Contact]:
@@ -175,6 +181,7 @@ class SocialChannel(AssistedChannel):
         for contact in self.unanswered():
             if contact.public and contact.k >= 0 and now - contact.arrived > within:
                 self.public_negative += contact.audience
+                self.public_posts["ignored"] += 1
 
 
 def extra_exchanges_batch(mean_exchanges: float) -> Callable[[np.random.Generator, int], object]:

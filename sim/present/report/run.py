@@ -143,7 +143,7 @@ def _findings(summary: _Summary, targets: dict[str, tuple[float, float]]) -> str
     else:
         parts.append('<p class="note">No channel with a service-level target had contacts.</p>')
     items = []
-    for metric in ("cost_total", "cost_per_issue"):
+    for metric in ("cost_total", "cost_per_issue", "revenue_at_risk", "net_cost"):
         row = summary.get("centre", metric)
         if row is None:
             continue
