@@ -26,6 +26,7 @@ from sim.model.build import (
     given_handles,
 )
 from sim.model.channels.base import Channel
+from sim.model.choice import ChannelChoice
 from sim.model.contacts import (
     AWAITING_CUSTOMER,
     GAVE_UP,
@@ -79,6 +80,8 @@ class Centre:
         self._staffing = replay.staffing if replay is not None else {}
         self._check_staffing()
         self._first_choice = kit.uniforms("channel_choice")
+        active = scenario.demand.choice.active
+        self.choice = ChannelChoice(scenario, self.channels) if active else None
         self._count_journeys()
         self._connect()
         self.trace = observer
@@ -275,14 +278,25 @@ class Centre:
             sum(c.period_wait for c in self._private), sum(c.period_answered for c in self._private)
         )
         for channel in self.channels.values():
+            channel.earlier_wait += channel.period_wait
+            channel.earlier_answered += channel.period_answered
             channel.period_wait, channel.period_answered = 0.0, 0
         first = first_channel_shares(self.scenario.demand.first_channel, self._public, share)
+        if self.choice is not None:  # the habit moves the public channel's reference share
+            self.choice.reference = first
+            first = self.choice.shares()
         self._set_first_channel(first)
         base = self.jump.base
         self._to_public = max(0.0, (share - base) / (1.0 - base)) if base < 1.0 else 0.0
         self.env.after(
             self.scenario.behaviour.jump_the_line.period, self._jump_the_line_period, None
         )
+
+    def _choice_period(self, _: None) -> None:
+        """End of a choice period: first channels follow the waits customers perceive."""
+        assert self.choice is not None
+        self._set_first_channel(self.choice.update())
+        self.env.after(self.choice.period, self._choice_period, None)
 
     def _interval_boundary(self, _: None) -> None:
         self._close_interval(self.env.now)
@@ -345,6 +359,9 @@ class Centre:
         jump = self.scenario.behaviour.jump_the_line
         if jump.enabled:
             self.env.after(jump.period, self._jump_the_line_period, None)
+        if self.choice is not None:
+            self._set_first_channel(self.choice.shares())  # effort moves them from the start
+            self.env.after(self.choice.period, self._choice_period, None)
         if self.calendar.warmup > 0:
             self.env.after(self.calendar.warmup, self._interval_boundary, None)
         else:

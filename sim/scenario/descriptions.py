@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.scenario.descriptions_customers import CUSTOMER_KEYS
+
 
 @dataclass(frozen=True)
 class Key:
@@ -56,13 +58,6 @@ KEYS: dict[str, Key] = {
     ),
     "Scenario.policy": Key("The channel policy: routing order, reservations, social handling."),
     "Scenario.costs": Key("What contacts, abandons, unresolved issues and impressions cost."),
-    "Scenario.value": Key(
-        "What each outcome of service is worth: customers lost after bad service and "
-        "purchases won or lost by public impressions. Adds revenue_at_risk, the public "
-        "values and net_cost to the results; without it nothing is priced. `value: {}` "
-        "takes every default (see docs/customers.md for their sources).",
-        example="{customer_per_year: 300}",
-    ),
     # --- run ------------------------------------------------------------------------------------
     "Run.horizon": Key(
         "How long the measured part of the run lasts. It starts on a Monday at 00:00, after "
@@ -414,66 +409,6 @@ KEYS: dict[str, Key] = {
         unit="money per impression",
         example="0.01",
     ),
-    # --- value --------------------------------------------------------------------------------
-    "Value.customer_per_year": Key(
-        "What a customer spends with the company in a year (assumed: a mid-size online retailer).",
-        unit="money per customer per year",
-        example="300",
-    ),
-    "Value.years_lost": Key(
-        "Years of a churned customer's spending counted as lost: revenue at risk is customers "
-        "expected to churn x customer_per_year x years_lost (assumed).",
-        unit="years",
-        example="1",
-    ),
-    "Value.churn": Key(
-        "Probability that a customer leaves after an issue ends each way; the public-complaint "
-        "ones add to the issue's own outcome."
-    ),
-    "Value.purchase_value": Key(
-        "Value of one purchase that a public impression makes more or less likely (assumed).",
-        unit="money per purchase",
-        example="50",
-    ),
-    "Value.purchase_lift": Key(
-        "Change in a viewer's probability of buying after seeing a public complaint answered "
-        "in time (positive) or late or never (negative); J.D. Power 2013 found both effects, "
-        "their size per viewer is assumed."
-    ),
-    "Churn.resolved_first_contact": Key(
-        "Churn after an issue resolved at its first contact: the reference outcome, 0 by "
-        "default (assumed).",
-        example="0",
-    ),
-    "Churn.resolved_after_retries": Key(
-        "Churn after an issue resolved only after more contacts (retries, switches, "
-        "handoffs): effort drives disloyalty (CEB, HBR 2010); the figure is assumed.",
-        example="0.02",
-    ),
-    "Churn.gave_up": Key("Churn after the customer gave up on the issue (assumed).", example="0.2"),
-    "Churn.unresolved": Key(
-        "Churn after an issue still open when the horizon ended (assumed).", example="0.1"
-    ),
-    "Churn.public_ignored": Key(
-        "Extra churn after a public complaint never answered: about 30% of customers ignored "
-        "on social go to a competitor (Sprout Social 2016).",
-        example="0.3",
-    ),
-    "Churn.public_late": Key(
-        "Extra churn after a public complaint answered after the social service-level "
-        "threshold (assumed: half of ignored).",
-        example="0.15",
-    ),
-    "PurchaseLift.positive": Key(
-        "Rise in one viewer's probability of buying after a positive impression (assumed).",
-        unit="probability per impression",
-        example="0.001",
-    ),
-    "PurchaseLift.negative": Key(
-        "Fall in one viewer's probability of buying after a negative impression (assumed).",
-        unit="probability per impression",
-        example="0.002",
-    ),
     # --- distributions --------------------------------------------------------------------------
     "Exponential.mean": Key("The mean.", example="3min"),
     "Lognormal.mean": Key("The mean.", example="6min"),
@@ -498,3 +433,5 @@ DISTRIBUTIONS: dict[str, str] = {
     "empirical": "resamples your own observed values",
 }
 """One line per distribution kind (``dist:``), for the reference."""
+
+KEYS.update({key: Key(*entry) for key, entry in CUSTOMER_KEYS.items()})

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from sim.scenario.channels import Channels
+from sim.scenario.choice import Choice
 from sim.scenario.dates import CalendarDate, SpecialDays, check_monday
 from sim.scenario.forecast import Volumes, volumes_from_file
 from sim.scenario.registry import AssistedName, ChannelName, RoutingName, register_routing
@@ -85,6 +86,8 @@ class Demand(Section):
     """Dated factors on a day's issues, or ``closed`` (no issues); needs ``run.start``."""
     volumes: Annotated[Volumes, BeforeValidator(volumes_from_file)] | None = None
     """A forecast of issues per interval and channel (a CSV file in a scenario file)."""
+    choice: Choice = Field(default_factory=Choice)
+    """First channels that respond to perceived waits (sim/scenario/choice.py)."""
 
     @field_validator("first_channel")
     @classmethod

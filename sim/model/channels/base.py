@@ -58,6 +58,8 @@ class Channel:
         self.trace: ContactObserver | None = None  # per-contact rows, when asked for
         self.period_wait = 0.0  # first-answer waits since the last jump-the-line update
         self.period_answered = 0
+        self.earlier_wait = 0.0  # ... and before it (channel choice reads both)
+        self.earlier_answered = 0
         # hooks the centre sets
         self.on_done: Callable[[Journey], None] = lambda journey: None  # the issue is resolved
         self.on_abandon: Callable[[Contact], None] = lambda contact: None
