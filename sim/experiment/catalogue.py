@@ -63,6 +63,18 @@ VALUE_METRICS = (
     "net_cost",
 )
 """The ``centre`` metrics a scenario with a ``value:`` section adds, after the costs."""
+CUSTOMER_METRICS = (
+    "customers_active",
+    "customers_ever_social_share",
+    "churned_customers",
+    "contacts_per_customer_mean",
+    "contacts_per_customer_p50",
+    "contacts_per_customer_p90",
+    "contacts_per_customer_max",
+    "social_first_rewarded",
+    "social_first_unrewarded",
+)
+"""The ``centre`` metrics a customer base (``demand.customers``) adds, last."""
 SHARE_METRICS = frozenset(
     {
         "service_level",
@@ -72,6 +84,9 @@ SHARE_METRICS = frozenset(
         "resolved_rate",
         "social_first_share_end",
         "touched_social_share",
+        "customers_ever_social_share",
+        "social_first_rewarded",
+        "social_first_unrewarded",
     }
 )
 """Metrics that are fractions in [0, 1] (shown as percentages)."""
@@ -95,6 +110,8 @@ def metric_keys(scenario: Scenario) -> list[Key]:
     keys += [("centre", m) for m in (*CENTRE_METRICS, *COST_METRICS)]
     if scenario.value is not None:
         keys += [("centre", m) for m in VALUE_METRICS]
+    if scenario.demand.customers is not None:
+        keys += [("centre", m) for m in CUSTOMER_METRICS]
     return keys
 
 

@@ -72,6 +72,7 @@ def replication_metrics(scenario: Scenario, counts: ReplicationCounts) -> Metric
     metrics.update(centre_costs(scenario, metrics))
     if scenario.value is not None:
         metrics.update(centre_value(scenario.value, counts, metrics))
+    metrics.update((("centre", metric), value) for metric, value in counts.customers.items())
     return metrics
 
 

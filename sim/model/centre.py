@@ -45,6 +45,7 @@ from sim.model.counters import (
     counters,
     measured,
 )
+from sim.model.customers import CustomerBase
 from sim.model.kit import Kit
 from sim.model.observer import ContactObserver, Outcome
 from sim.model.replay import GivenArrivals, Replay
@@ -82,7 +83,10 @@ class Centre:
         self._first_choice = kit.uniforms("channel_choice")
         active = scenario.demand.choice.active
         self.choice = ChannelChoice(scenario, self.channels) if active else None
+        self.customers: CustomerBase | None = None
         self._count_journeys()
+        if scenario.demand.customers is not None:
+            self.customers = CustomerBase(kit, self._public)
         self._connect()
         self.trace = observer
         for channel in self.channels.values():
@@ -118,6 +122,9 @@ class Centre:
             channel.on_public_answer = self.jump.observe_public
             channel.follow_up = self._contact_now
             channel.escalate = self._duplicate
+            if self.customers is not None:
+                channel.on_first_public = self.customers.touched_public
+                channel.on_public_outcome = self.customers.public_outcome
 
     def _set_first_channel(self, shares: dict[str, float]) -> None:
         """Where new issues go first, from now on."""
@@ -143,6 +150,23 @@ class Centre:
         journey.contacts = 0
         journey.outcome = OPEN
         journey.touched = False
+        self._contact(journey, channel, k)
+
+    def _new_customer_issue(self, k: int) -> None:
+        """An issue arises now, in interval ``k``, for one of the customer base's customers,
+        who may go public first out of habit (as :meth:`_new_issue` otherwise)."""
+        channel = self._sole_first or self._first_choice.choose(
+            self._first_bounds, self._first_options
+        )
+        journey = Journey()
+        journey.number = next(self._numbers)
+        journey.created = self.env.now
+        journey.k = k
+        journey.contacts = 0
+        journey.outcome = OPEN
+        journey.touched = False
+        assert self.customers is not None
+        journey.first_channel = channel = self.customers.arrive(journey, channel)
         self._contact(journey, channel, k)
 
     def _new_channel_issue(self, payload: tuple[int, str]) -> None:
@@ -207,6 +231,8 @@ class Centre:
             return
         journey.outcome = GAVE_UP
         self.gave_up[journey.k] += 1
+        if self.customers is not None:
+            self.customers.gave_up(journey)
 
     def _abandoned(self, contact: Contact) -> None:
         journey = contact.journey
@@ -374,6 +400,8 @@ class Centre:
             on_arrival = self._new_given
         elif self.arrivals.carries_channel:
             on_arrival = self._new_channel_issue
+        elif self.customers is not None:
+            on_arrival = self._new_customer_issue
         self.env.run_until(until, arrivals, on_arrival)
         if self._closing_k < self.n_intervals:
             self._close_interval(self.calendar.end)
@@ -415,6 +443,7 @@ class Centre:
             contacts_simulated=sum(self.contacts),
             resolved_first_contact=self.resolved_first_contact,
             public_posts=public_posts(public),
+            customers=self.customers.totals() if self.customers is not None else {},
         )
 
     def census(self) -> set[Journey]:

@@ -110,3 +110,4 @@ class ReplicationCounts:
     resolved_first_contact: int = 0  # measured issues resolved at their first contact
     # measured public posts by answer: fast (in time), late, ignored (never, or not by the end)
     public_posts: dict[str, int] = field(default_factory=dict)
+    customers: dict[str, float] = field(default_factory=dict)  # a customer base's figures

@@ -52,6 +52,26 @@ CUSTOMER_KEYS: dict[str, tuple[str, str, str]] = {
         "remember a channel's waits.",
         example="1d",
     ),
+    # --- demand.customers -----------------------------------------------------------------------
+    "Demand.customers": entry(
+        "A customer base with memory: every issue belongs to one of `count` customers, who "
+        "learn to go to social first once a public complaint was answered fast and may churn "
+        "after a bad outcome (the value.churn probabilities), replaced by new customers. "
+        "A number is the count. Adds customers_ever_social_share, churned_customers and "
+        "contacts per customer to the results. Off by default.",
+        example="2000000",
+    ),
+    "Customers.count": entry(
+        "Customers in the base; each has issues_per_day x 365 / count issues a year on average.",
+        unit="customers",
+        example="2000000",
+    ),
+    "Customers.social_habit": entry(
+        "Probability that a customer once rewarded by a public complaint answered in time "
+        "(social_mode serve) goes to social first on a later issue (assumed; the habit found "
+        "by Ma, Sun & Kekre, Marketing Science 2015).",
+        example="0.3",
+    ),
     # --- value --------------------------------------------------------------------------------
     "Value.customer_per_year": entry(
         "What a customer spends with the company in a year (assumed: a mid-size online retailer).",

@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_
 
 from sim.scenario.channels import Channels
 from sim.scenario.choice import Choice
+from sim.scenario.customers import Customers
 from sim.scenario.dates import CalendarDate, SpecialDays, check_monday
 from sim.scenario.forecast import Volumes, volumes_from_file
 from sim.scenario.registry import AssistedName, ChannelName, RoutingName, register_routing
@@ -88,6 +89,8 @@ class Demand(Section):
     """A forecast of issues per interval and channel (a CSV file in a scenario file)."""
     choice: Choice = Field(default_factory=Choice)
     """First channels that respond to perceived waits (sim/scenario/choice.py)."""
+    customers: Customers | None = None
+    """Issues that belong to customers with a history (sim/scenario/customers.py)."""
 
     @field_validator("first_channel")
     @classmethod
@@ -132,6 +135,11 @@ class Demand(Section):
     def _one_rate(self) -> Demand:
         if (self.issues_per_day is None) == (self.issues_per_hour is None):
             raise ValueError("give exactly one of issues_per_day or issues_per_hour")
+        if self.by_channel and (self.customers is not None or self.choice.active):
+            raise ValueError(
+                "customers and choice need issues that choose their first channel "
+                "(first_channel), not per-channel profiles or volumes"
+            )
         return self
 
     @property

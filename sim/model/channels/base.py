@@ -66,6 +66,9 @@ class Channel:
         self.on_public_answer: Callable[[float], None] = lambda wait: None
         self.follow_up: Callable[[Journey, str], Contact | None] = _no_contact
         self.escalate: Callable[[Journey, str], None] = lambda journey, channel: None
+        # a public kind tells the customer base (when there is one) of its journeys
+        self.on_first_public: Callable[[Journey], None] = lambda journey: None
+        self.on_public_outcome: Callable[[Journey, str], None] = lambda journey, how: None
 
     def arrive(self, journey: Journey, now: float, k: int) -> Contact | None:
         """``journey`` contacts this channel now, in reporting interval ``k``; returns the

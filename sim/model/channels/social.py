@@ -76,6 +76,7 @@ class SocialChannel(AssistedChannel):
         if not journey.touched:
             journey.touched = True
             self.touched += journey.k >= 0
+            self.on_first_public(journey)
         contact = self.new_contact(journey, now, k)
         spec, draws = self.spec, self.draws
         contact.public = next(draws) < spec.public_share
@@ -120,14 +121,16 @@ class SocialChannel(AssistedChannel):
     def record_answer(self, contact: Thread, now: float) -> float:
         """First reply: service level as for any channel, plus public impressions."""
         wait = super().record_answer(contact, now)
+        within = self.stats.within_seconds
         if contact.public:
             if contact.k >= 0:
-                if wait <= self.stats.within_seconds:
+                if wait <= within:
                     self.public_positive += contact.audience
                     self.public_posts["fast"] += 1
                 else:
                     self.public_negative += contact.audience
                     self.public_posts["late"] += 1
+            self.on_public_outcome(contact.journey, "fast" if wait <= within else "late")
             if self.mode == "serve":
                 self.on_public_answer(wait)
         return wait
@@ -157,9 +160,11 @@ class SocialChannel(AssistedChannel):
         self.router.dispatch(contact, self)
 
     def _patience_over(self, contact: Thread) -> None:
-        if contact.state == WAITING and contact.public and contact.k >= 0:
-            self.public_negative += contact.audience
-            self.public_posts["ignored"] += 1
+        if contact.state == WAITING and contact.public:
+            self.on_public_outcome(contact.journey, "ignored")
+            if contact.k >= 0:
+                self.public_negative += contact.audience
+                self.public_posts["ignored"] += 1
         super()._patience_over(contact)
 
     def unanswered(self) -> list[Contact]:
