@@ -30,7 +30,6 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         "demand.choice.effort",
         "demand.choice.period",
         "demand.choice.smoothing",
-        "demand.customers",  # no customer base
         "pools.voice.agents",
         "pools.voice.concurrency",
         "pools.voice.efficiency",
@@ -39,7 +38,6 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         "pools.digital.efficiency",
         "pools.digital.priority",
         "policy.routing",
-        "value",  # no value section: nothing priced
     }
 
 
@@ -76,4 +74,4 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert result.exit_code == 0, result.output
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
-    assert "21 defaults filled in" in result.output
+    assert "19 defaults filled in" in result.output

@@ -71,6 +71,7 @@ CUSTOMER_METRICS = (
     "contacts_per_customer_p50",
     "contacts_per_customer_p90",
     "contacts_per_customer_max",
+    "social_first_issues",
     "social_first_rewarded",
     "social_first_unrewarded",
 )
@@ -85,6 +86,7 @@ SHARE_METRICS = frozenset(
         "social_first_share_end",
         "touched_social_share",
         "customers_ever_social_share",
+        "social_first_issues",
         "social_first_rewarded",
         "social_first_unrewarded",
     }

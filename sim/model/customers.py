@@ -159,6 +159,7 @@ class CustomerBase:
             "contacts_per_customer_p50": quantile(0.5),
             "contacts_per_customer_p90": quantile(0.9),
             "contacts_per_customer_max": float(active[-1]) if active else 0.0,
+            "social_first_issues": ratio(rewarded[1] + unrewarded[1], rewarded[0] + unrewarded[0]),
             "social_first_rewarded": ratio(rewarded[1], rewarded[0]),
             "social_first_unrewarded": ratio(unrewarded[1], unrewarded[0]),
         }
