@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.experiment.catalogue import Metrics
+from sim.experiment.catalogue import CUSTOMER_METRICS, Metrics
 from sim.experiment.costs import centre_costs
 from sim.experiment.value import centre_value
 from sim.model.counters import ChannelStats, PoolStats, ReplicationCounts, measured
@@ -72,7 +72,9 @@ def replication_metrics(scenario: Scenario, counts: ReplicationCounts) -> Metric
     metrics.update(centre_costs(scenario, metrics))
     if scenario.value is not None:
         metrics.update(centre_value(scenario.value, counts, metrics))
-    metrics.update((("centre", metric), value) for metric, value in counts.customers.items())
+    if scenario.demand.customers is not None:  # NaN where nobody was simulated (a replay)
+        figures = counts.customers
+        metrics.update((("centre", m), figures.get(m, math.nan)) for m in CUSTOMER_METRICS)
     return metrics
 
 

@@ -85,7 +85,7 @@ class Centre:
         self.choice = ChannelChoice(scenario, self.channels) if active else None
         self.customers: CustomerBase | None = None
         self._count_journeys()
-        if scenario.demand.customers is not None:
+        if scenario.demand.customers is not None and replay is None:  # a replay has no customers
             self.customers = CustomerBase(kit, self._public)
         self._connect()
         self.trace = observer
