@@ -12,6 +12,8 @@ CASES = {
     "plain": {},
     "callback": {"policy": {"callback": {"offer_when_wait_over": "30s", "accept": 0.6}}},
     "ignore": {"policy": {"social_mode": "ignore"}},
+    "value": {"value": {}},
+    "customers": {"demand": {"customers": 500}, "value": {}},
 }
 
 

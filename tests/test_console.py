@@ -165,12 +165,17 @@ def test_progress_lines_are_spaced_out(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_notes_on_public_social_without_the_habit_or_a_price() -> None:
-    baseline = load_scenario(BASELINE)
-    notes = scenario_notes(baseline)
-    assert len(notes) == 1 and "public impressions are worth nothing" in notes[0]
-    off = load_scenario(BASELINE, ["behaviour.jump_the_line.enabled=false"])
-    assert any("jump-the-line habit is off" in note for note in scenario_notes(off))
-    priced = load_scenario(BASELINE, ["costs.public_impression.negative=-0.05"])
+    assert scenario_notes(load_scenario(BASELINE)) == []  # customers' habit, impressions valued
+    bare = ["demand.customers=null", "value=null"]
+    notes = scenario_notes(load_scenario(BASELINE, bare))
+    assert len(notes) == 2 and "public impressions are worth nothing" in notes[1]
+    assert "jump-the-line habit is off" in notes[0]
+    on = load_scenario(BASELINE, [*bare, "behaviour.jump_the_line.enabled=true"])
+    assert len(scenario_notes(on)) == 1
+    priced = load_scenario(
+        BASELINE,
+        [*bare, "behaviour.jump_the_line.enabled=true", "costs.public_impression.negative=-0.05"],
+    )
     assert scenario_notes(priced) == []
     no_social = load_scenario(ROOT / "scenarios" / "no_social.yaml")
     assert scenario_notes(no_social) == []
@@ -199,6 +204,8 @@ def test_run_prints_each_note_once(tmp_path: Path) -> None:
             "run.warmup=0s",
             "--set",
             "demand.issues_per_day=500",
+            "--set",
+            "value=null",
         ],
     )
     assert result.exit_code == 0, result.output

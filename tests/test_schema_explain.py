@@ -25,6 +25,11 @@ def test_the_baselines_defaults_are_the_keys_it_leaves_out() -> None:
         "demand.weekdays",
         "demand.special_days",
         "demand.volumes",
+        "demand.choice.sensitivity",  # fixed first-channel shares
+        "demand.choice.reference_wait",
+        "demand.choice.effort",
+        "demand.choice.period",
+        "demand.choice.smoothing",
         "pools.voice.agents",
         "pools.voice.concurrency",
         "pools.voice.efficiency",
@@ -98,4 +103,4 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert result.exit_code == 0, result.output
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
-    assert "43 defaults filled in" in result.output
+    assert "48 defaults filled in" in result.output

@@ -52,6 +52,32 @@ COST_METRICS = (
     "cost_total",
     "cost_per_issue",
 )
+VALUE_METRICS = (
+    "resolved_first_contact",
+    "resolved_after_retries",
+    "public_answered_fast",
+    "public_answered_late",
+    "public_ignored",
+    "churned_expected",
+    "revenue_at_risk",
+    "value_public_positive",
+    "value_public_negative",
+    "net_cost",
+)
+"""The ``centre`` metrics a scenario with a ``value:`` section adds, after the costs."""
+CUSTOMER_METRICS = (
+    "customers_active",
+    "customers_ever_social_share",
+    "churned_customers",
+    "contacts_per_customer_mean",
+    "contacts_per_customer_p50",
+    "contacts_per_customer_p90",
+    "contacts_per_customer_max",
+    "social_first_issues",
+    "social_first_rewarded",
+    "social_first_unrewarded",
+)
+"""The ``centre`` metrics a customer base (``demand.customers``) adds, last."""
 SHARE_METRICS = frozenset(
     {
         "service_level",
@@ -62,6 +88,10 @@ SHARE_METRICS = frozenset(
         "social_first_share_end",
         "touched_social_share",
         *DEFINITION_METRICS,
+        "customers_ever_social_share",
+        "social_first_issues",
+        "social_first_rewarded",
+        "social_first_unrewarded",
     }
 )
 """Metrics that are fractions in [0, 1] (shown as percentages)."""
@@ -85,6 +115,10 @@ def metric_keys(scenario: Scenario) -> list[Key]:
     for name in channels:
         keys += [(name, m) for m in channel_class(name).policy_metrics(scenario)]
     keys += [("centre", m) for m in (*CENTRE_METRICS, *COST_METRICS)]
+    if scenario.value is not None:
+        keys += [("centre", m) for m in VALUE_METRICS]
+    if scenario.demand.customers is not None:
+        keys += [("centre", m) for m in CUSTOMER_METRICS]
     return keys
 
 

@@ -13,9 +13,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.experiment.catalogue import Metrics
+from sim.experiment.catalogue import CUSTOMER_METRICS, Metrics
 from sim.experiment.costs import centre_costs
 from sim.experiment.service_levels import definition_values
+from sim.experiment.value import centre_value
 from sim.model.counters import ChannelStats, PoolStats, ReplicationCounts, measured
 from sim.scenario.schema import Scenario
 
@@ -72,6 +73,11 @@ def replication_metrics(scenario: Scenario, counts: ReplicationCounts) -> Metric
         metrics.update(((name, metric), value) for metric, value in channel.policy.items())
     metrics.update((("centre", metric), value) for metric, value in centre_counts(counts).items())
     metrics.update(centre_costs(scenario, metrics))
+    if scenario.value is not None:
+        metrics.update(centre_value(scenario.value, counts, metrics))
+    if scenario.demand.customers is not None:  # NaN where nobody was simulated (a replay)
+        figures = counts.customers
+        metrics.update((("centre", m), figures.get(m, math.nan)) for m in CUSTOMER_METRICS)
     return metrics
 
 

@@ -39,6 +39,7 @@ SCENARIO_SECTIONS = frozenset(
         "pools",
         "policy",
         "costs",
+        "value",
     }
 )
 """The top-level keys a scenario file may have (``Scenario``'s fields plus ``extends``)."""

@@ -25,6 +25,8 @@ from sim.model.build import (
     build_router,
     given_handles,
 )
+from sim.model.channels.base import Channel
+from sim.model.choice import ChannelChoice
 from sim.model.contacts import (
     AWAITING_CUSTOMER,
     GAVE_UP,
@@ -42,6 +44,7 @@ from sim.model.counters import (
     ReplicationCounts,
     counters,
 )
+from sim.model.customers import CustomerBase
 from sim.model.kit import Kit
 from sim.model.observer import ContactObserver, Outcome
 from sim.model.replay import GivenArrivals, Replay
@@ -78,7 +81,12 @@ class Centre:
         self._staffing = replay.staffing if replay is not None else {}
         self._check_staffing()
         self._first_choice = kit.uniforms("channel_choice")
+        active = scenario.demand.choice.active
+        self.choice = ChannelChoice(scenario, self.channels) if active else None
+        self.customers: CustomerBase | None = None
         self._count_journeys()
+        if scenario.demand.customers is not None and replay is None:  # a replay has no customers
+            self.customers = CustomerBase(kit, self._public)
         self._connect()
         self.trace = observer
         for channel in self.channels.values():
@@ -103,6 +111,7 @@ class Centre:
         self.first_share = [base] * n
         self._numbers = itertools.count(1)  # numbers the journeys, warm-up included
         self.duplicates = 0  # measured: contacts made while another of the journey is open
+        self.resolved_first_contact = 0  # measured issues resolved at their first contact
         # by first channel, measured: [seconds from issue to resolution, resolved issues]
         self.resolution: dict[str, list[float]] = {ch: [0.0, 0] for ch in self.channels}
 
@@ -114,6 +123,9 @@ class Centre:
             channel.on_public_answer = self.jump.observe_public
             channel.follow_up = self._contact_now
             channel.escalate = self._duplicate
+            if self.customers is not None:
+                channel.on_first_public = self.customers.touched_public
+                channel.on_public_outcome = self.customers.public_outcome
 
     def _set_first_channel(self, shares: dict[str, float]) -> None:
         """Where new issues go first, from now on."""
@@ -139,6 +151,23 @@ class Centre:
         journey.contacts = 0
         journey.outcome = OPEN
         journey.touched = False
+        self._contact(journey, channel, k)
+
+    def _new_customer_issue(self, k: int) -> None:
+        """An issue arises now, in interval ``k``, for one of the customer base's customers,
+        who may go public first out of habit (as :meth:`_new_issue` otherwise)."""
+        channel = self._sole_first or self._first_choice.choose(
+            self._first_bounds, self._first_options
+        )
+        journey = Journey()
+        journey.number = next(self._numbers)
+        journey.created = self.env.now
+        journey.k = k
+        journey.contacts = 0
+        journey.outcome = OPEN
+        journey.touched = False
+        assert self.customers is not None
+        journey.first_channel = channel = self.customers.arrive(journey, channel)
         self._contact(journey, channel, k)
 
     def _new_channel_issue(self, payload: tuple[int, str]) -> None:
@@ -196,12 +225,15 @@ class Centre:
             tally = self.resolution[journey.first_channel]
             tally[0] += self.env.now - journey.created
             tally[1] += 1
+            self.resolved_first_contact += journey.contacts == 1
 
     def _give_up(self, journey: Journey) -> None:
         if journey.outcome != OPEN:
             return
         journey.outcome = GAVE_UP
         self.gave_up[journey.k] += 1
+        if self.customers is not None:
+            self.customers.gave_up(journey)
 
     def _abandoned(self, contact: Contact) -> None:
         journey = contact.journey
@@ -273,14 +305,25 @@ class Centre:
             sum(c.period_wait for c in self._private), sum(c.period_answered for c in self._private)
         )
         for channel in self.channels.values():
+            channel.earlier_wait += channel.period_wait
+            channel.earlier_answered += channel.period_answered
             channel.period_wait, channel.period_answered = 0.0, 0
         first = first_channel_shares(self.scenario.demand.first_channel, self._public, share)
+        if self.choice is not None:  # the habit moves the public channel's reference share
+            self.choice.reference = first
+            first = self.choice.shares()
         self._set_first_channel(first)
         base = self.jump.base
         self._to_public = max(0.0, (share - base) / (1.0 - base)) if base < 1.0 else 0.0
         self.env.after(
             self.scenario.behaviour.jump_the_line.period, self._jump_the_line_period, None
         )
+
+    def _choice_period(self, _: None) -> None:
+        """End of a choice period: first channels follow the waits customers perceive."""
+        assert self.choice is not None
+        self._set_first_channel(self.choice.update())
+        self.env.after(self.choice.period, self._choice_period, None)
 
     def _interval_boundary(self, _: None) -> None:
         self._close_interval(self.env.now)
@@ -343,6 +386,9 @@ class Centre:
         jump = self.scenario.behaviour.jump_the_line
         if jump.enabled:
             self.env.after(jump.period, self._jump_the_line_period, None)
+        if self.choice is not None:
+            self._set_first_channel(self.choice.shares())  # effort moves them from the start
+            self.env.after(self.choice.period, self._choice_period, None)
         if self.calendar.warmup > 0:
             self.env.after(self.calendar.warmup, self._interval_boundary, None)
         else:
@@ -355,6 +401,8 @@ class Centre:
             on_arrival = self._new_given
         elif self.arrivals.carries_channel:
             on_arrival = self._new_channel_issue
+        elif self.customers is not None:
+            on_arrival = self._new_customer_issue
         self.env.run_until(until, arrivals, on_arrival)
         if self._closing_k < self.n_intervals:
             self._close_interval(self.calendar.end)
@@ -395,6 +443,9 @@ class Centre:
             touched_public=sum(c.touched for c in public),
             duplicates=self.duplicates,
             contacts_simulated=sum(self.contacts),
+            resolved_first_contact=self.resolved_first_contact,
+            public_posts=public_posts(public),
+            customers=self.customers.totals() if self.customers is not None else {},
         )
 
     def census(self) -> set[Journey]:
@@ -414,6 +465,15 @@ class Centre:
             elif isinstance(payload, tuple) and payload and isinstance(payload[0], Journey):
                 found.add(payload[0])
         return {j for j in found if j.outcome == OPEN}
+
+
+def public_posts(public: list[Channel]) -> dict[str, int]:
+    """Measured public posts answered in time (fast), late, or never (ignored)."""
+    totals = {"fast": 0, "late": 0, "ignored": 0}
+    for channel in public:
+        for how, count in channel.public_posts.items():
+            totals[how] += count
+    return totals
 
 
 __all__ = ["Centre"]

@@ -21,7 +21,16 @@ class Journey:
     through C and a second interpreter frame on every issue, and this is the hot path.
     """
 
-    __slots__ = ("contacts", "created", "first_channel", "k", "number", "outcome", "touched")
+    __slots__ = (
+        "contacts",
+        "created",
+        "customer",
+        "first_channel",
+        "k",
+        "number",
+        "outcome",
+        "touched",
+    )
 
     number: int  # 1, 2, ... in order of arising within the replication
     created: float  # when the issue arose
@@ -30,6 +39,7 @@ class Journey:
     contacts: int  # contacts made so far
     outcome: int  # OPEN, RESOLVED or GAVE_UP
     touched: bool  # has contacted social
+    customer: int  # its customer, set only with a customer base (sim/model/customers.py)
 
 
 class Contact:

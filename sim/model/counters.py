@@ -116,3 +116,7 @@ class ReplicationCounts:
     touched_public: int  # measured issues that contacted the public channel at least once
     duplicates: int  # measured contacts made while another of the journey was open
     contacts_simulated: int  # every contact, warm-up included (for throughput)
+    resolved_first_contact: int = 0  # measured issues resolved at their first contact
+    # measured public posts by answer: fast (in time), late, ignored (never, or not by the end)
+    public_posts: dict[str, int] = field(default_factory=dict)
+    customers: dict[str, float] = field(default_factory=dict)  # a customer base's figures

@@ -66,6 +66,11 @@ CENTRE_ROWS = [
     "cost_public",
     "cost_total",
     "cost_per_issue",
+    "churned_expected",
+    "revenue_at_risk",
+    "value_public_positive",
+    "value_public_negative",
+    "net_cost",
 ]
 MET, MISSED = "[green]met[/green]", "[bold red]missed[/bold red]"
 MET_MARK, MISSED_MARK = "[green]✓[/green]", "[bold red]✗[/bold red]"
@@ -296,7 +301,7 @@ def sweep_key_columns(summaries: Sequence[pd.DataFrame]) -> list[Key]:
             if offered > 0 and pd.notna(level):
                 keys.append((channel, "service_level"))
                 break
-    for key in [("centre", "cost_total"), ("centre", "cost_per_issue")]:
+    for key in [("centre", "cost_total"), ("centre", "cost_per_issue"), ("centre", "net_cost")]:
         if any(key in summary.index for summary in summaries):
             keys.append(key)
     return keys
@@ -393,7 +398,9 @@ def compare_key_metrics(frame: pd.DataFrame) -> list[Key]:
     keys += [
         (c, "asa_seconds") for c in active if has(c, "asa_seconds") and has(c, "service_level")
     ]
-    keys += [("centre", m) for m in ("cost_total", "cost_per_issue") if has("centre", m)]
+    keys += [
+        ("centre", m) for m in ("cost_total", "cost_per_issue", "net_cost") if has("centre", m)
+    ]
     for metric in ("social_first_share_end", "public_negative", "public_positive", "cost_public"):
         if has("centre", metric) and present.get(("centre", metric)):
             keys.append(("centre", metric))

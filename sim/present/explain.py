@@ -160,8 +160,9 @@ def follow_up_notes(scenario: Scenario) -> list[str]:
 
 def scenario_notes(scenario: Scenario) -> list[str]:
     """Settings whose effect a planner easily misses, each said once with what to change:
-    a service-level threshold beyond the follow-up cap, social served in public while the
-    jump-the-line habit is off, and public impressions that are worth nothing in the cost."""
+    a service-level threshold beyond the follow-up cap, social served in public while no
+    habit (jump the line, or a customer base's) is on, and public impressions that are
+    worth nothing (in costs or in a value section)."""
     return follow_up_notes(scenario) + _public_notes(scenario)
 
 
@@ -179,7 +180,9 @@ def _public_notes(scenario: Scenario) -> list[str]:
         "" if "enabled" in scenario.behaviour.jump_the_line.model_fields_set else ", the default"
     )
     habit = scenario.behaviour.jump_the_line
-    if scenario.policy.social_mode != "ignore" and not habit.enabled:
+    customers = scenario.demand.customers
+    learned = customers is not None and customers.social_habit > 0  # the customers' own habit
+    if scenario.policy.social_mode != "ignore" and not habit.enabled and not learned:
         share = sum(scenario.demand.first_channel.get(name, 0.0) for name in public)
         notes.append(
             f"{' and '.join(public)} is answered in public but the jump-the-line habit is off "
@@ -188,7 +191,9 @@ def _public_notes(scenario: Scenario) -> list[str]:
             "public complaints are answered faster."
         )
     value = scenario.costs.public_impression
-    if value.negative == 0 and value.positive == 0:
+    lift = scenario.value.purchase_lift if scenario.value is not None else None
+    priced = lift is not None and (lift.positive > 0 or lift.negative > 0)
+    if value.negative == 0 and value.positive == 0 and not priced:
         given = (
             ""
             if value.model_fields_set or "public_impression" in (scenario.costs.model_fields_set)

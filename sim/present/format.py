@@ -51,6 +51,16 @@ METRIC_LABELS = {
     "cost_public": "cost: public impressions",
     "cost_total": "total cost",
     "cost_per_issue": "cost per issue",
+    "resolved_first_contact": "issues resolved at the first contact",
+    "resolved_after_retries": "issues resolved after more contacts",
+    "public_answered_fast": "public complaints answered in time",
+    "public_answered_late": "public complaints answered late",
+    "public_ignored": "public complaints ignored",
+    "churned_expected": "customers expected to churn",
+    "revenue_at_risk": "revenue at risk (churn)",
+    "value_public_positive": "value won by positive impressions",
+    "value_public_negative": "value lost to negative impressions",
+    "net_cost": "net cost (cost + value lost)",
 }
 
 

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.scenario.descriptions_customers import CUSTOMER_KEYS
+from sim.scenario.descriptions_demand import DEMAND_KEYS
+
 
 @dataclass(frozen=True)
 class Key:
@@ -113,47 +116,6 @@ KEYS: dict[str, Key] = {
         "and this coefficient of variation; 0 keeps every day alike.",
         unit="coefficient of variation",
         example="0.1",
-    ),
-    "Demand.profiles": Key(
-        "An intraday profile per first channel (same length as profile), for channels whose "
-        "day has its own shape (email overnight, phone at 11:00); a channel not named follows "
-        "the shared profile. Each is scaled to mean 1.",
-        unit="relative weights",
-        example="{email: [1.4, 1.3, ..., 0.8]}  # one per interval",
-    ),
-    "Demand.weekdays": Key(
-        "Relative volume by weekday, applied as given (mon 1.15 means 15% more issues on "
-        "Mondays than issues_per_day); a weekday not named has 1.",
-        unit="factor per weekday",
-        example="{mon: 1.15, sat: 0.7, sun: 0.6}",
-    ),
-    "Demand.special_days": Key(
-        "Dated days with their own volume: a factor (0.5 = half the usual issues) or "
-        "closed (no issues). Needs run.start.",
-        example="{2026-12-24: 0.5, 2026-12-25: closed}",
-    ),
-    "Demand.volumes": Key(
-        "A forecast file of counts per interval and channel (CSV, wide or long), made in any "
-        "forecasting tool; counts are new issues first at that channel. Replaces the rate, "
-        "profiles and factors for the intervals it covers. Needs run.start.",
-        example="forecast.csv",
-    ),
-    "Volumes.file": Key(
-        "The forecast file the counts were read from (relative to the scenario file).",
-        example="forecast.csv",
-    ),
-    "Volumes.start": Key(
-        "Date and time of the forecast's first interval.",
-        example="2026-11-02T00:00",
-    ),
-    "Volumes.interval": Key(
-        "Length of one forecast interval; must equal run.interval.",
-        example="30min",
-    ),
-    "Volumes.counts": Key(
-        "Expected new issues per interval, one list per first channel, all of one length.",
-        unit="issues per interval",
-        example="{phone: [12, 9, ...], email: [30, 28, ...]}",
     ),
     # --- channels -------------------------------------------------------------------------------
     "Channels.phone": Key("Calls: callers queue, and hang up when their patience runs out."),
@@ -515,3 +477,6 @@ DISTRIBUTIONS: dict[str, str] = {
     "empirical": "resamples your own observed values",
 }
 """One line per distribution kind (``dist:``), for the reference."""
+
+KEYS.update({key: Key(*entry) for key, entry in CUSTOMER_KEYS.items()})
+KEYS.update({key: Key(*entry) for key, entry in DEMAND_KEYS.items()})

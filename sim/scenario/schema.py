@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from sim.scenario.channels import Channels
+from sim.scenario.choice import Choice
+from sim.scenario.customers import Customers
 from sim.scenario.dates import CalendarDate, SpecialDays, check_monday
 from sim.scenario.forecast import Volumes, volumes_from_file
 from sim.scenario.registry import AssistedName, ChannelName, RoutingName, register_routing
@@ -35,6 +37,7 @@ from sim.scenario.types import (
     exponential,
 )
 from sim.scenario.units import DAY, parse_duration
+from sim.scenario.value import Value
 from sim.scenario.weekdays import WEEKDAYS, parse_clock, parse_days  # noqa: F401 (re-exported)
 
 register_routing(
@@ -85,6 +88,10 @@ class Demand(Section):
     """Dated factors on a day's issues, or ``closed`` (no issues); needs ``run.start``."""
     volumes: Annotated[Volumes, BeforeValidator(volumes_from_file)] | None = None
     """A forecast of issues per interval and channel (a CSV file in a scenario file)."""
+    choice: Choice = Field(default_factory=Choice)
+    """First channels that respond to perceived waits (sim/scenario/choice.py)."""
+    customers: Customers | None = None
+    """Issues that belong to customers with a history (sim/scenario/customers.py)."""
 
     @field_validator("first_channel")
     @classmethod
@@ -129,6 +136,11 @@ class Demand(Section):
     def _one_rate(self) -> Demand:
         if (self.issues_per_day is None) == (self.issues_per_hour is None):
             raise ValueError("give exactly one of issues_per_day or issues_per_hour")
+        if self.by_channel and (self.customers is not None or self.choice.active):
+            raise ValueError(
+                "customers and choice need issues that choose their first channel "
+                "(first_channel), not per-channel profiles or volumes"
+            )
         return self
 
     @property
@@ -344,6 +356,7 @@ class Scenario(Section):
     pools: Annotated[dict[str, Pool], Field(min_length=1)]
     policy: Policy = Field(default_factory=Policy)
     costs: Costs = Field(default_factory=Costs)
+    value: Value | None = None
 
     @property
     def intervals_per_day(self) -> int:

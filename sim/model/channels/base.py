@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from sim.model.business_hours import BusinessClock
@@ -66,12 +67,17 @@ class Channel:
         self.trace: ContactObserver | None = None  # per-contact rows, when asked for
         self.period_wait = 0.0  # first-answer waits since the last jump-the-line update
         self.period_answered = 0
+        self.earlier_wait = 0.0  # ... and before it (channel choice reads both)
+        self.earlier_answered = 0
         # hooks the centre sets
         self.on_done: Callable[[Journey], None] = lambda journey: None  # the issue is resolved
         self.on_abandon: Callable[[Contact], None] = lambda contact: None
         self.on_public_answer: Callable[[float], None] = lambda wait: None
         self.follow_up: Callable[[Journey, str], Contact | None] = _no_contact
         self.escalate: Callable[[Journey, str], None] = lambda journey, channel: None
+        # a public kind tells the customer base (when there is one) of its journeys
+        self.on_first_public: Callable[[Journey], None] = lambda journey: None
+        self.on_public_outcome: Callable[[Journey, str], None] = lambda journey, how: None
 
     def arrive(self, journey: Journey, now: float, k: int) -> Contact | None:
         """``journey`` contacts this channel now, in reporting interval ``k``; returns the
@@ -100,6 +106,8 @@ class Channel:
     public_negative = 0.0  # impressions of measured public posts answered late or never
     public_positive = 0.0  # impressions of measured public posts answered in time
     touched = 0  # measured journeys that contacted this channel at least once
+    # measured public posts answered in time, late or never: {"fast": n, "late": n, ...}
+    public_posts: Mapping[str, int] = MappingProxyType({})
 
     shapes_service = False
     """Whether :meth:`service_time` changes how long an agent takes (chat's concurrency)."""

@@ -61,6 +61,9 @@ class SocialChannel(AssistedChannel):
         self.public_negative = 0.0  # impressions, measured posts only
         self.public_positive = 0.0
         self.touched = 0  # measured journeys that contacted this channel at least once
+        # measured public posts by how they were answered: in time, late, never (priced by
+        # a scenario's value section, outside the model)
+        self.public_posts = {"fast": 0, "late": 0, "ignored": 0}
 
     def patience_sampler(self, kit: Kit) -> Sampler | None:
         """Nobody answers under ``ignore``: a post "abandons" once its threshold has passed."""
@@ -73,6 +76,7 @@ class SocialChannel(AssistedChannel):
         if not journey.touched:
             journey.touched = True
             self.touched += journey.k >= 0
+            self.on_first_public(journey)
         contact = self.new_contact(journey, now, k)
         spec, draws = self.spec, self.draws
         contact.public = next(draws) < spec.public_share
@@ -117,12 +121,16 @@ class SocialChannel(AssistedChannel):
     def record_answer(self, contact: Thread, now: float) -> float:
         """First reply: service level as for any channel, plus public impressions."""
         wait = super().record_answer(contact, now)
+        within = self.stats.within_seconds
         if contact.public:
             if contact.k >= 0:
-                if wait <= self.stats.within_seconds:
+                if wait <= within:
                     self.public_positive += contact.audience
+                    self.public_posts["fast"] += 1
                 else:
                     self.public_negative += contact.audience
+                    self.public_posts["late"] += 1
+            self.on_public_outcome(contact.journey, "fast" if wait <= within else "late")
             if self.mode == "serve":
                 self.on_public_answer(wait)
         return wait
@@ -152,8 +160,11 @@ class SocialChannel(AssistedChannel):
         self.router.dispatch(contact, self)
 
     def _patience_over(self, contact: Thread) -> None:
-        if contact.state == WAITING and contact.public and contact.k >= 0:
-            self.public_negative += contact.audience
+        if contact.state == WAITING and contact.public:
+            self.on_public_outcome(contact.journey, "ignored")
+            if contact.k >= 0:
+                self.public_negative += contact.audience
+                self.public_posts["ignored"] += 1
         super()._patience_over(contact)
 
     def unanswered(self) -> list[Contact]:
@@ -175,6 +186,7 @@ class SocialChannel(AssistedChannel):
         for contact in self.unanswered():
             if contact.public and contact.k >= 0 and now - contact.arrived > within:
                 self.public_negative += contact.audience
+                self.public_posts["ignored"] += 1
 
 
 def extra_exchanges_batch(mean_exchanges: float) -> Callable[[np.random.Generator, int], object]:

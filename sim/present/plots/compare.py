@@ -204,6 +204,7 @@ DIFF_TITLES = {
     "asa_seconds": "average speed of answer",
     "cost_total": "total cost",
     "cost_per_issue": "cost per issue",
+    "net_cost": "net cost (cost + value lost)",
     "social_first_share_end": "social-first share at the end",
     "public_negative": "negative public impressions",
 }

@@ -58,7 +58,7 @@ def _errors(mean: np.ndarray, low: np.ndarray, high: np.ndarray, share: bool = F
 
 def _cost_axis(ax: Axes, metric: str) -> None:
     ax.set_ylabel(f"{_metric_name(metric)} (currency units)")
-    fmt = "{x:,.0f}" if metric == "cost_total" else "{x:,.2f}"
+    fmt = "{x:,.0f}" if metric in ("cost_total", "net_cost") else "{x:,.2f}"
     ax.yaxis.set_major_formatter(StrMethodFormatter(fmt))
 
 

@@ -48,6 +48,7 @@ DIFF_METRICS = [
     ("asa_seconds", True),
     ("cost_total", False),
     ("cost_per_issue", False),
+    ("net_cost", False),
     ("social_first_share_end", False),
     ("public_negative", False),
 ]
@@ -188,7 +189,12 @@ def _point_folders(sweep_dir: Path, count: int) -> list[str]:
 
 
 def _cost_metric(sweep: Sweep) -> str:
-    return "cost_total" if sweep.value("centre", "cost_total").notna().any() else "cost_per_issue"
+    """The cost the frontier is drawn on: net cost when the scenario prices outcomes (a
+    ``value:`` section), else agent and contact cost, else cost per issue."""
+    for metric in ("net_cost", "cost_total"):
+        if sweep.value("centre", metric).notna().any():
+            return metric
+    return "cost_per_issue"
 
 
 def _frontier_channels(sweep: Sweep) -> list[str]:

@@ -152,7 +152,7 @@ def _findings(
     else:
         parts.append('<p class="note">No channel with a service-level target had contacts.</p>')
     items = []
-    for metric in ("cost_total", "cost_per_issue"):
+    for metric in ("cost_total", "cost_per_issue", "revenue_at_risk", "net_cost"):
         row = summary.get("centre", metric)
         if row is None:
             continue

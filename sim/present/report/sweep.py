@@ -45,7 +45,7 @@ def sweep_key_metrics(sweep: Sweep) -> list[tuple[str, str]]:
     keys = [(c, "service_level") for c in channels]
     keys += [(c, "abandon_rate") for c in channels]
     keys += [(c, "asa_seconds") for c in channels]
-    keys += [("centre", m) for m in ("cost_total", "cost_per_issue")]
+    keys += [("centre", m) for m in ("cost_total", "cost_per_issue", "net_cost")]
     return [k for k in keys if sweep.value(*k).notna().any()]
 
 
