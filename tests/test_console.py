@@ -174,7 +174,7 @@ def test_notes_on_public_social_without_the_habit_or_a_price() -> None:
     assert len(scenario_notes(on)) == 1
     priced = load_scenario(
         BASELINE,
-        [*bare, "behaviour.jump_the_line.enabled=true", "costs.public_impression.negative=-0.05"],
+        [*bare, "behaviour.jump_the_line.enabled=true", "costs.public_impression.negative=0.05"],
     )
     assert scenario_notes(priced) == []
     no_social = load_scenario(ROOT / "scenarios" / "no_social.yaml")

@@ -329,12 +329,18 @@ def test_sweep_and_compare_commands_write_their_plots_and_reports(folder: Path) 
     )  # fmt: skip
     assert (out / "plots" / "frontier.png").is_file()
     assert (out / "plots" / "metric_vs_parameter.png").is_file()
-    assert DATA_URI in (out / "report.html").read_text(encoding="utf-8")
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert DATA_URI in report
+    assert "folder sweep-cli" in report and ".staging-" not in report  # not the staging name
     compare_out = folder / "compare-cli"
     invoke("compare", str(out / "p000"), str(out / "p001"), "-o", str(compare_out), "--quiet")
     assert (compare_out / "plots" / "paired_differences.png").is_file()
     assert (compare_out / "plots" / "intervals_overlay.png").is_file()
     assert DATA_URI in (compare_out / "report.html").read_text(encoding="utf-8")
+    run_out = folder / "run-cli"
+    invoke("run", str(folder / "a.yaml"), "-o", str(run_out), "--quiet", "--workers", "1")
+    report = (run_out / "report.html").read_text(encoding="utf-8")
+    assert "run folder run-cli" in report and ".staging-" not in report
 
 
 def test_plot_command_redraws_sweep_and_compare_folders(sweep1: Path, compared: Path) -> None:

@@ -178,3 +178,11 @@ def _top_level(head: str) -> dict[str, object]:
             except ValueError:
                 continue
     return found
+
+
+def folder_label(folder: Path) -> str:
+    """The name a reader knows ``folder`` by: its own, or for a staging folder being written
+    (``.baseline.staging-123``) the name it will have once complete (``baseline``)."""
+    name = Path(folder).resolve().name
+    staging = DEBRIS["staging"].match(name)
+    return staging["name"] if staging else name

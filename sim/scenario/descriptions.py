@@ -396,15 +396,16 @@ KEYS: dict[str, Key] = {
         "public side out of the cost."
     ),
     "PublicImpression.negative": Key(
-        "Value of one negative impression: a cost is negative (-0.05: each person who sees "
-        "a complaint answered late or never costs 0.05).",
+        "Cost of one negative impression, like every entry of costs (0.05: each person who "
+        "sees a public complaint answered late or never costs 0.05).",
         unit="money per impression",
-        example="-0.05",
+        example="0.05",
     ),
     "PublicImpression.positive": Key(
-        "Value of one positive impression (a public complaint answered in time).",
+        "Cost of one positive impression (a public complaint answered in time); a benefit is "
+        "a negative cost (-0.01: each person who sees it earns 0.01).",
         unit="money per impression",
-        example="0.01",
+        example="-0.01",
     ),
     # --- distributions --------------------------------------------------------------------------
     "Exponential.mean": Key("The mean.", example="3min"),

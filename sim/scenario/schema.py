@@ -326,7 +326,8 @@ class Policy(Section):
 
 
 class PublicImpression(Section):
-    """Value (negative = cost) of one person seeing a positive or negative public exchange."""
+    """Cost of one person seeing a negative or a positive public exchange (a benefit is a
+    negative cost, as ``positive: -0.01``)."""
 
     negative: Money = 0.0
     positive: Money = 0.0

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import pandas as pd
 
 from sim import __version__
+from sim.io.layout import folder_label
 from sim.io.run_folder import (
     REPORT_HTML,
 )
@@ -153,7 +154,7 @@ def compare_report_html(
     diffs = paired_differences_data(comparison)
     meta = (
         f"{len(comparison.labels)} scenarios: {', '.join(comparison.labels)} · "
-        f"ccsim {__version__} · folder {compare_dir.resolve().name}"
+        f"ccsim {__version__} · folder {folder_label(compare_dir)}"
     )
     sections = [
         ("findings", "Key findings", _compare_findings(comparison, diffs)),

@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.experiment.service_levels import definition_metric, describe
+from sim.io.layout import folder_label
 from sim.io.run_folder import (
     REPORT_HTML,
     RUN_JSON,
@@ -270,7 +271,7 @@ def run_report_html(run_dir: Path, run: RunOutputs | None = None) -> str:
     replications = facts.get("replications", run.info.replications)
     meta = (
         f"{replications} replications · seed {facts.get('seed', '–')} · "
-        f"ccsim {facts.get('ccsim_version', __version__)} · run folder {run_dir.resolve().name}"
+        f"ccsim {facts.get('ccsim_version', __version__)} · run folder {folder_label(run_dir)}"
     )
     sections = [
         (

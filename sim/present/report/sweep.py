@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import pandas as pd
 
 from sim import __version__
+from sim.io.layout import folder_label
 from sim.io.run_folder import (
     PLOTS_FOLDER,
     REPORT_HTML,
@@ -214,7 +215,7 @@ def sweep_report_html(sweep_dir: Path) -> str:
     meta = (
         f"sweep of {len(sweep.points)} points over {', '.join(sweep.params)} · "
         f"{replications} replications per point · ccsim {__version__} · "
-        f"folder {sweep_dir.resolve().name}"
+        f"folder {folder_label(sweep_dir)}"
     )
     sections = [
         ("findings", "Key findings", _sweep_findings(sweep)),
