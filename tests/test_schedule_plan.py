@@ -122,7 +122,7 @@ def _minutes(clock: str) -> int:
 def test_a_toy_plan_meets_its_need_with_shrinkage_applied_once():
     scenario = build(mmc_data(per_hour=96.0, aht="5min", interval="1h"))
     templates = validate_templates(TOY)
-    schedule = plan_schedule(scenario, templates, shrinkage=0.2, time_limit=60.0)
+    schedule = plan_schedule(scenario, templates, shrinkage=0.2, time_limit=5.0)
     coverage = schedule.coverage_frame()
     assert (coverage["required"] == 12).all()  # Erlang C, 8 Erlangs at 80/20
     assert coverage["needed"].to_numpy() == pytest.approx(np.full(168, 15.0))  # 12 / 0.8

@@ -15,7 +15,7 @@ from builders import build, deep_update, mmc_data, multichannel_data
 
 from sim.experiment.replication import simulate
 from sim.experiment.value import outcome_counts
-from sim.model.centre import simulate as simulate_counts
+from sim.model.centre import Centre
 from sim.scenario.value import Churn
 
 CHURN_KEYS = (
@@ -134,7 +134,7 @@ def outcome_counts_of(m: dict) -> dict[str, float]:
 
 def test_outcome_counts_name_every_churn_key() -> None:
     m = run(SOME)
-    counts = outcome_counts(simulate_counts(build(small(SOME)), 0), m)
+    counts = outcome_counts(Centre(build(small(SOME)), 0).run(), m)
     assert set(counts) == set(Churn.model_fields) == set(CHURN_KEYS)
 
 
