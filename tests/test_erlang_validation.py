@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pytest
-from builders import build, mmc_data
+from builders import build, deep_update, mmc_data
 
 from sim import analytic
 from sim.experiment.replication import run_scenario
@@ -60,6 +60,25 @@ def test_mmc_service_level_matches_erlang_c(mmc: RunResult) -> None:
 
 def test_mmc_occupancy_is_offered_load_per_agent(mmc: RunResult) -> None:
     assert_within_3se(mmc, "occupancy", 0.8, scope="pool:voice")
+
+
+def test_service_level_at_a_zero_threshold_is_one_minus_p_wait() -> None:
+    """``within: 0s`` counts the contacts answered at once (a wait of 0 is within 0 s): the
+    complement of P(wait), replication by replication, and so 1 − Erlang C."""
+    data = deep_update(
+        mmc_data(agents=MMC["n"], per_hour=MMC["per_hour"], aht="5min"),
+        {"channels": {"phone": {"service_level": {"within": "0s"}}}},
+    )
+    result = run_scenario(build(data, run={"seed": 7}), workers=1)
+    for replication in result.replications:
+        metrics = replication.metrics
+        assert metrics[("phone", "service_level")] == pytest.approx(
+            1.0 - metrics[("phone", "p_wait")], abs=1e-12
+        )
+    n, lam, aht = MMC["n"], MMC["per_hour"], MMC["aht_h"]
+    theory = 1.0 - analytic.erlang_c(n, lam * aht)
+    assert analytic.erlang_c_service_level(n, lam, aht, 0.0) == pytest.approx(theory, rel=1e-12)
+    assert_within_3se(result, "service_level", theory)
 
 
 ERLANG_A = {"n": 9, "per_hour": 100.0, "aht_h": 5 / 60, "patience_h": 3 / 60}

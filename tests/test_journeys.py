@@ -50,13 +50,24 @@ def test_handoff_sends_threads_to_the_private_channel() -> None:
     assert m[("phone", "offered")] == 0
 
 
-def test_deflect_hands_every_thread_off_after_one_reply() -> None:
-    served = metrics_of(social_centre())
-    deflected = metrics_of(social_centre(policy={"social_mode": "deflect"}))
+def test_deflect_hands_every_thread_off_after_one_reply(timed) -> None:
+    runs = {}
+    for mode in ("serve", "deflect"):
+        scenario = build(social_centre(policy={"social_mode": mode, "routing": timed.name}))
+        centre = Centre(scenario, 0)
+        metrics = tabulate(scenario, centre.run()).metrics
+        threads = [pieces for (_, ch), pieces in centre.router.work.items() if ch == "social"]
+        runs[mode] = metrics, threads
+    (served, serve_threads), (deflected, deflect_threads) = runs["serve"], runs["deflect"]
     assert deflected[("email", "offered")] > 0.9 * deflected[("social", "answered")]
-    # one reply per thread instead of two: less social work for the same posts
-    assert deflected[("pool:digital", "occupancy")] > 0
     assert deflected[("social", "offered")] == served[("social", "offered")]
+    # one agent reply per thread instead of 1 + Poisson(1): the later replies are gone
+    assert len(deflect_threads) > 1000
+    assert all(len(pieces) == 1 for pieces in deflect_threads)
+    assert np.mean([len(pieces) for pieces in serve_threads]) == pytest.approx(2.0, abs=0.1)
+    # so a thread takes about half the agent time
+    work = {mode: np.mean([sum(pieces) for pieces in runs[mode][1]]) for mode in runs}
+    assert work["deflect"] < 0.6 * work["serve"]
 
 
 def test_ignore_uses_no_agent_time_and_every_public_post_is_negative() -> None:
