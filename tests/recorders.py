@@ -4,6 +4,7 @@
   of agent work: how long the agent spent on it, per (issue number, channel), in the order
   done. It is a registered routing policy (``policy.routing: timed_priority``) while the
   ``timed`` fixture (``conftest.py``) is active, so the centre runs exactly as it does in use.
+- :func:`most_at_once` is the most work one agent held at once, from those spans.
 - :class:`WaitLog` is a contact observer (the trace hook) that keeps each assisted contact's
   outcome and wait per (issue number, channel).
 
@@ -37,14 +38,17 @@ class TimedPriority(PriorityRouting):
         super().__init__(*args, **kwargs)
         self.began: dict[Contact, float] = {}
         self.work: dict[Key, list[float]] = defaultdict(list)
+        # (pool, agent) -> [(start, finish, channel), ...] in the order finished
+        self.spans: dict[tuple[str, int], list[tuple[float, float, str]]] = defaultdict(list)
 
     def start(self, contact: Contact, channel, pool: Pool, agent: int, now: float) -> None:  # type: ignore[no-untyped-def]
         self.began[contact] = now
         super().start(contact, channel, pool, agent, now)
 
     def finish(self, contact: Contact) -> None:
-        began = self.began.pop(contact)
-        self.work[(contact.journey.number, contact.channel)].append(self.env.now - began)
+        began, now = self.began.pop(contact), self.env.now
+        self.work[(contact.journey.number, contact.channel)].append(now - began)
+        self.spans[(contact.pool.name, contact.agent)].append((began, now, contact.channel))
         super().finish(contact)
 
 
@@ -64,6 +68,16 @@ def run_timed(scenario: Scenario, replication: int = 0) -> TimedPriority:
     assert isinstance(centre.router, TimedPriority), "scenario must use timed_priority"
     centre.run()
     return centre.router
+
+
+def most_at_once(spans: list[tuple[float, float, str]]) -> int:
+    """The most pieces of work one agent had in hand at the same time."""
+    events = sorted([(start, 1) for start, _, _ in spans] + [(end, -1) for _, end, _ in spans])
+    held = most = 0
+    for _, change in events:  # at equal times a finish (-1) comes before a start (+1)
+        held += change
+        most = max(most, held)
+    return most
 
 
 class WaitLog:

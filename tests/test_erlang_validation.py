@@ -118,9 +118,15 @@ def test_the_checks_can_fail() -> None:
 
 
 @pytest.mark.slow
-def test_long_run_within_five_percent_of_erlang_c() -> None:
-    """A long run: P(wait), ASA and service level within 5% relative error of Erlang C."""
-    scenario = build(mmc_data(), run={"horizon": "60d", "warmup": "1d", "replications": 4})
+def test_long_run_within_three_standard_errors_of_erlang_c() -> None:
+    """A long run: P(wait), ASA and service level within 3 of their own standard errors of
+    Erlang C, and those errors small (under 2.5% of the value), so the check is sharp.
+
+    (It was a fixed 5% before, wider than the ASA's own error in some runs and narrower in
+    others: it failed when only a stream's name changed.)"""
+    scenario = build(
+        mmc_data(), run={"horizon": "60d", "warmup": "1d", "replications": 8, "seed": 3}
+    )
     result = run_scenario(scenario)
     n, lam, aht = MMC["n"], MMC["per_hour"], MMC["aht_h"]
     theory = {
@@ -129,5 +135,6 @@ def test_long_run_within_five_percent_of_erlang_c() -> None:
         "service_level": analytic.erlang_c_service_level(n, lam, aht, 20 / 3600),
     }
     for metric, value in theory.items():
-        simulated = np.mean([r.metrics[("phone", metric)] for r in result.replications])
-        assert simulated == pytest.approx(value, rel=0.05), metric
+        assert_within_3se(result, metric, value)
+        _, se = replicate(result, metric)
+        assert se < 0.025 * value, f"{metric}: too imprecise to test ({se:.4g} vs {value:.4g})"

@@ -6,9 +6,11 @@ import math
 
 import pytest
 from builders import build, mmc_data
+from recorders import most_at_once
 
-from sim.experiment.replication import simulate
+from sim.experiment.replication import simulate, tabulate
 from sim.model.agents import WEEK, productive_agents, weekly_headcount
+from sim.model.centre import Centre
 from sim.scenario.schema import Shift
 from sim.scenario.units import DAY
 
@@ -96,17 +98,22 @@ def test_calls_outside_opening_hours_wait_for_the_morning() -> None:
     assert metrics[("phone", "asa_seconds")] > 3600
 
 
-def test_concurrency_lets_one_agent_hold_several_social_threads() -> None:
+def test_concurrency_lets_one_agent_hold_several_social_threads(timed) -> None:
     data = mmc_data(agents=1, per_hour=30.0, aht="10min", replications=1, horizon="1d")
     data["demand"]["first_channel"] = {"social": 1.0}
     data["channels"] = {"social": {"handle_time": {"dist": "exponential", "mean": "10min"}}}
     data["pools"]["voice"] = {"agents": 1, "skills": ["social"], "concurrency": {"social": 3}}
-    metrics = simulate(build(data), 0).metrics
-    # 5 Erlangs of social work on one agent with three slots: far beyond one at a time
-    occupancy = metrics[("pool:voice", "occupancy")]
-    assert occupancy == pytest.approx(1.0, abs=1e-9)
-    single = build(data, pools={"voice": {"concurrency": {"social": 1}}})
-    assert simulate(single, 0).metrics[("social", "answered")] < metrics[("social", "answered")]
+    data["policy"] = {"routing": timed.name}
+    # 5 Erlangs of social work on one agent with three slots: it holds three at once, never
+    # more, and so answers about three times what it answers one at a time
+    centre = Centre(build(data), 0)
+    metrics = tabulate(centre.scenario, centre.run()).metrics
+    assert most_at_once(centre.router.spans[("voice", 0)]) == 3
+    assert metrics[("pool:voice", "occupancy")] == pytest.approx(1.0, abs=1e-9)
+    single = Centre(build(data, pools={"voice": {"concurrency": {"social": 1}}}), 0)
+    one_at_a_time = tabulate(single.scenario, single.run()).metrics
+    assert most_at_once(single.router.spans[("voice", 0)]) == 1
+    assert metrics[("social", "answered")] > 2.4 * one_at_a_time[("social", "answered")]
 
 
 def test_emails_near_the_end_are_followed_up_not_counted_as_misses() -> None:
