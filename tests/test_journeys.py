@@ -7,9 +7,11 @@ from typing import Any
 import numpy as np
 import pytest
 from builders import build, deep_update
+from recorders import WaitLog
 
 from sim.experiment.replication import simulate, tabulate
 from sim.model.centre import Centre
+from sim.model.observer import Outcome
 
 
 def social_centre(**changes: Any) -> dict[str, Any]:
@@ -117,6 +119,36 @@ def test_unanswered_email_escalates_to_a_public_post() -> None:
         deep_update(data, {"behaviour": {"escalate_to_social": {"probability": 0}}})
     )
     assert without[("social", "offered")] == 0
+
+
+def test_an_email_escalates_only_when_unanswered_after_the_delay_at_its_probability() -> None:
+    """Followed email by email: each public post comes exactly ``after`` past an email still
+    unanswered by then, and about ``probability`` of those emails lead to one (3 SE)."""
+    data = social_centre(behaviour={"escalate_to_social": {"after": "1h", "probability": 0.3}})
+    data["demand"]["first_channel"] = {"email": 1.0}
+    data["pools"]["digital"]["agents"] = 2  # some emails answered within the hour, most not
+    log = WaitLog()
+    centre = Centre(build(data), 0, log)
+    centre.run()
+    end = centre.calendar.run_until
+    emails = {key[0]: key for key in log.outcomes if key[1] == "email"}
+    posts = [issue for issue, channel in log.outcomes if channel == "social"]
+    for issue in posts:
+        sent = log.arrived[emails[issue]]
+        assert log.arrived[(issue, "social")] == pytest.approx(sent + 3600.0, abs=1e-6)
+        outcome, wait = log.outcomes[emails[issue]]
+        if outcome == Outcome.ANSWERED:
+            assert wait > 3600.0, issue
+    late = [
+        key
+        for key in emails.values()
+        if log.arrived[key] + 3600.0 < end
+        and (log.outcomes[key][0] != Outcome.ANSWERED or log.outcomes[key][1] > 3600.0)
+    ]
+    quick = len(emails) - len(late)
+    assert len(late) > 300 and quick > 30
+    expected, se = 0.3 * len(late), np.sqrt(len(late) * 0.3 * 0.7)
+    assert abs(len(posts) - expected) <= 3 * se, (len(posts), expected, se, quick)
 
 
 def jump_the_line_centre(mode: str) -> dict[str, Any]:
