@@ -10,6 +10,7 @@ from builders import build, deep_update
 from recorders import WaitLog
 
 from sim.experiment.replication import simulate, tabulate
+from sim.model.behaviour import JumpTheLine
 from sim.model.centre import Centre
 from sim.model.observer import Outcome
 
@@ -149,6 +150,28 @@ def test_an_email_escalates_only_when_unanswered_after_the_delay_at_its_probabil
     assert len(late) > 300 and quick > 30
     expected, se = 0.3 * len(late), np.sqrt(len(late) * 0.3 * 0.7)
     assert abs(len(posts) - expected) <= 3 * se, (len(posts), expected, se, quick)
+
+
+def test_the_social_habit_moves_by_its_rate_toward_its_target() -> None:
+    """The jump-the-line update worked by hand: advantage = 1 − 10 s / 40 s = 0.75, target
+    = 0.1 + (0.4 − 0.1) · 0.75 = 0.325, share = 0.1 + 0.5 · (0.325 − 0.1) = 0.2125."""
+    habit = JumpTheLine(base_share=0.1, rate=0.5, cap=0.4)
+    for wait in (5.0, 15.0):  # public complaints answered in 10 s on average
+        habit.observe_public(wait)
+    assert habit.advantage(private_wait=400.0, private_answered=10) == pytest.approx(0.75)
+    assert habit.update(private_wait=400.0, private_answered=10) == pytest.approx(0.2125)
+    # a period without public answers: no advantage, the habit fades halfway back to 0.1
+    assert habit.update(private_wait=400.0, private_answered=10) == pytest.approx(0.15625)
+    habit.observe_public(80.0)  # public slower than private: no advantage, not a negative one
+    assert habit.advantage(private_wait=400.0, private_answered=10) == 0.0
+    assert habit.advantage(private_wait=0.0, private_answered=0) == 0.0
+    habit.observe_public(0.0)  # now 40 s public on average against 0.4 s private: still 0
+    assert habit.advantage(private_wait=4.0, private_answered=10) == 0.0
+    assert habit.advantage(private_wait=1e9, private_answered=1) == pytest.approx(1.0)
+    # a cap below the starting share keeps the share where it started
+    capped = JumpTheLine(base_share=0.3, rate=1.0, cap=0.1)
+    capped.observe_public(1.0)  # public answered 100 times faster
+    assert capped.update(100.0, 1) == pytest.approx(0.3)
 
 
 def jump_the_line_centre(mode: str) -> dict[str, Any]:
