@@ -421,5 +421,88 @@ def test_invalid_arguments_raise_value_error(call: Callable[[], object]) -> None
         call()
 
 
+MESSAGES = [  # each bad argument is named, with the rule it breaks and the value given
+    (lambda: erlang_b(0, 1.0), "n must be >= 1, got 0"),
+    (lambda: erlang_b(2.5, 1.0), "n must be an integer number of agents, got 2.5"),
+    (lambda: erlang_b(3, -1.0), "load must be a finite number >= 0, got -1.0"),
+    (lambda: erlang_c(3, "2"), "load must be a real number, got '2'"),
+    (lambda: erlang_c(3, math.nan), "load must not be NaN"),
+    (lambda: erlang_c_asa(3, 0.0, 1.0), "arrival_rate must be a finite number > 0, got 0.0"),
+    (lambda: erlang_c_asa(3, 1.0, -1.0), "aht must be a finite number > 0, got -1.0"),
+    (lambda: erlang_c_service_level(3, 0.0, 1.0, 0.1), "arrival_rate must be a finite"),
+    (lambda: erlang_c_service_level(3, 1.0, 0.0, 0.1), "aht must be a finite number > 0"),
+    (lambda: erlang_c_service_level(3, 1.0, 1.0, -0.1), "within must be a finite number >= 0"),
+    (lambda: erlang_c_agents(0.0, 1.0, 0.5, 0.8), "arrival_rate must be a finite number > 0"),
+    (lambda: erlang_c_agents(1.0, 0.0, 0.5, 0.8), "aht must be a finite number > 0"),
+    (lambda: erlang_c_agents(1.0, 1.0, -0.5, 0.8), "within must be a finite number >= 0"),
+    (lambda: erlang_c_agents(1.0, 1.0, 0.5, 1.0), "target must be a fraction in [0, 1), got 1.0"),
+    (lambda: erlang_c_agents(1.0, 1.0, 0.5, True), "target must be a real number, got True"),
+    (lambda: erlang_a(0, 1.0, 1.0, 1.0), "n must be >= 1, got 0"),
+    (lambda: erlang_a(3, 0.0, 1.0, 1.0), "arrival_rate must be a finite number > 0"),
+    (lambda: erlang_a(3, 1.0, 0.0, 1.0), "aht must be a finite number > 0"),
+    (lambda: erlang_a(3, 1.0, 1.0, "x"), "mean_patience must be a real number, got 'x'"),
+    (lambda: erlang_a(3, 1.0, 1.0, -2.0), "mean_patience must be > 0, got -2.0"),
+    (lambda: erlang_a(3, 1.0, 1.0, 1.0, within=-1.0), "within must be a finite number >= 0"),
+    (
+        lambda: erlang_a(2, 1.0, 2.0, math.inf),
+        "infinite patience needs load < n for a steady state (load=2.0, n=2)",
+    ),
+    (lambda: erlang_a_agents(0.0, 1.0, 1.0, 0.5, 0.5), "arrival_rate must be a finite"),
+    (lambda: erlang_a_agents(1.0, 0.0, 1.0, 0.5, 0.5), "aht must be a finite number > 0"),
+    (lambda: erlang_a_agents(1.0, 1.0, 1.0, -0.5, 0.5), "within must be a finite number >= 0"),
+    (lambda: erlang_a_agents(1.0, 1.0, 1.0, 0.5, 1.5), "target must be a fraction in [0, 1)"),
+    (lambda: priority_waits(0, 1.0, [1.0]), "n must be >= 1, got 0"),
+    (lambda: priority_waits(2, 0.0, [1.0]), "service_rate must be a finite number > 0, got 0.0"),
+    (lambda: priority_waits(2, 1.0, [1.0, -0.5]), "arrival_rates[1] must be a finite number >= 0"),
+    (lambda: priority_waits(2, 1.0, []), "arrival_rates must contain at least one class"),
+    (lambda: priority_waits(2, 1.0, [0.0, 0.0]), "the total arrival rate must be > 0"),
+    (
+        lambda: priority_waits(2, 1.0, [1.0, 1.0]),
+        "unstable: total arrival rate 2.0 >= n * service_rate = 2.0",
+    ),
+    (lambda: square_root_staffing(0.0, 1.0), "load must be a finite number > 0, got 0.0"),
+    (lambda: square_root_staffing(10.0, "1"), "beta must be a real number, got '1'"),
+    (lambda: square_root_staffing(10.0, math.inf), "beta must be finite, got inf"),
+    (lambda: halfin_whitt_p_wait(math.nan), "beta must not be NaN"),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), MESSAGES)
+def test_invalid_arguments_are_named_in_the_message(call: Callable[[], object], message: str):
+    with pytest.raises(ValueError) as raised:
+        call()
+    assert str(raised.value).startswith(message)
+
+
+def test_unstable_and_boundary_loads() -> None:
+    """At load = n exactly the queue is already unstable: every formula says so."""
+    assert erlang_c(10, 10.0) == 1.0
+    assert erlang_c(10, 9.999) < 1.0
+    assert erlang_c_asa(10, 10.0, 1.0) == math.inf
+    assert erlang_c_service_level(10, 10.0, 1.0, 0.5) == 0.0
+    limit = erlang_a(4, 3.0, 1.0, math.inf, within=0.5)  # the Erlang C limit, with its SL
+    assert limit.service_level == pytest.approx(erlang_c_service_level(4, 3.0, 1.0, 0.5))
+    assert limit.asa_answered == pytest.approx(erlang_c_asa(4, 3.0, 1.0))
+    assert limit.occupancy == 0.75 and limit.p_abandon == 0.0
+    assert limit.mean_queue == pytest.approx(3.0 * erlang_c_asa(4, 3.0, 1.0))
+    assert erlang_a(4, 3.0, 1.0, math.inf).service_level is None
+
+
+def test_square_root_staffing_slack_is_relative_with_an_absolute_floor() -> None:
+    """1e-12 × max(1, |x|): float noise above a whole number is ignored, nothing more."""
+    assert square_root_staffing(1e6, 1e-10) == 1_000_000  # x = 1e6 + 1e-7: noise
+    assert square_root_staffing(1e6, 1e-8) == 1_000_001  # x = 1e6 + 1e-5: a real excess
+    assert square_root_staffing(1.0, 1.5e-12) == 2  # below 1 the slack is 1e-12, not more
+    assert square_root_staffing(1.0, 0.5e-12) == 1
+    assert square_root_staffing(4.0, 1.0) == 6
+    assert square_root_staffing(4.0, -3.0) == 1  # at least one agent
+
+
+def test_halfin_whitt_limits() -> None:
+    assert halfin_whitt_p_wait(math.inf) == 0.0
+    assert halfin_whitt_p_wait(0.0) == 1.0
+    assert halfin_whitt_p_wait(-1.0) == 1.0
+
+
 def test_numpy_integers_are_accepted() -> None:
     assert erlang_c(np.int64(10), np.float64(8.0)) == pytest.approx(erlang_c(10, 8.0))
