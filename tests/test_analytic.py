@@ -22,9 +22,11 @@ from sim.analytic import (
     erlang_c_asa,
     erlang_c_service_level,
     halfin_whitt_p_wait,
+    least_meeting,
     priority_waits,
     square_root_staffing,
 )
+from sim.analytic.checks import MAX_AGENTS
 
 # Reference values are published to 6 decimals.
 REF = 1e-6
@@ -502,6 +504,32 @@ def test_halfin_whitt_limits() -> None:
     assert halfin_whitt_p_wait(math.inf) == 0.0
     assert halfin_whitt_p_wait(0.0) == 1.0
     assert halfin_whitt_p_wait(-1.0) == 1.0
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 17, 64, 100, 150])
+def test_least_meeting_finds_the_threshold_from_any_start_in_few_steps(k: int) -> None:
+    for start in sorted({0, 1, 2, 3, 7, k - 1, k, k + 1, 2 * k, 149, 500}):
+        asked: list[int] = []
+
+        def meets(n: int, asked: list[int] = asked) -> bool:
+            asked.append(n)
+            return n >= k
+
+        found = least_meeting(meets, start)
+        assert found == k and isinstance(found, int), (k, start)
+        assert min(asked) >= 1 and all(isinstance(n, int) for n in asked)
+        # bracketing by doubling, then bisection: O(log) evaluations, never a linear walk
+        assert len(asked) <= 4 * math.log2(max(k, start, 2)) + 4, (k, start, asked)
+
+
+def test_least_meeting_reaches_the_agent_limit_and_no_further() -> None:
+    limit = MAX_AGENTS
+    # from here the second step lands exactly on the limit, which is still allowed
+    start = 9_993_676
+    assert start + 2 * math.ceil(math.sqrt(start)) == limit
+    assert least_meeting(lambda n: n >= limit, start) == limit
+    with pytest.raises(ValueError, match=f"^not reachable with {limit} agents$"):
+        least_meeting(lambda n: False, start)
 
 
 def test_numpy_integers_are_accepted() -> None:
