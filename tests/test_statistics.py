@@ -10,6 +10,7 @@ of a t, or a lopsided interval fails here.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from sim.experiment.statistics import (
     t_quantile,
     welch,
 )
+from sim.experiment.t_table import T975
 
 ONE_TO_FIVE = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
 # mean 3, s = √2.5, t(0.975, 4) = 2.7764451051977934: half-width 2.776445 · 1.581139 / √5
@@ -74,6 +76,32 @@ def test_undefined_intervals_are_nan() -> None:
     assert all(math.isnan(v) for v in Stat(math.nan, 1.0, 3).interval())
 
 
+def test_edge_cases_raise_no_numpy_warning() -> None:
+    """Undefined figures are NaN by decision, not by numpy's mean of nothing (a warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert math.isnan(confidence_interval(np.array([]))[0])
+        assert math.isnan(Stat.of(np.array([np.nan, 2.0])).sd)
+        assert math.isnan(welch(np.array([]), np.array([1.0, 2.0]))[0])
+        assert math.isnan(welch(np.array([1.0, 2.0]), np.array([]))[0])
+
+
+def test_interval_guards() -> None:
+    assert all(math.isnan(v) for v in Stat(math.inf, 1.0, 3).interval())  # an overflowed mean
+    assert Stat.of(np.array([4.0])).interval(0.0) == (4.0, 4.0)  # one value, confidence 0
+    # one replication on either side: the difference, without an interval
+    diff, low, high = welch(np.array([1.0, 3.0]), np.array([1.0]))
+    assert diff == -1.0 and math.isnan(low) and math.isnan(high)
+
+
+def test_the_tabled_quantile_is_used_for_whole_df_up_to_the_table_end() -> None:
+    """At 95% and a whole df in 1..1000 the quantile is the table's own (no SciPy call)."""
+    for df in (1, 2, 4, 999, 1000):
+        assert t_quantile(0.975, df) is T975[df]
+        assert t_quantile(0.975, float(df)) is T975[df]
+    assert t_quantile(0.975, 1001) is not T975[1000]
+
+
 def test_identical_values_give_a_zero_width_interval() -> None:
     assert confidence_interval(np.full(6, 2.5)) == (2.5, 2.5, 2.5, 6)
 
@@ -113,6 +141,7 @@ def test_summarise_gives_each_metric_its_own_interval() -> None:
     rows = [(r, "phone", "asa", v) for r, v in enumerate(ONE_TO_FIVE)]
     rows += [(r, "email", "asa", 10.0 * v) for r, v in enumerate(ONE_TO_FIVE)]
     frame = pd.DataFrame(rows, columns=["replication", "scope", "metric", "value"])
+    assert list(summarise(frame)["scope"]) == ["phone", "email"]  # in order of appearance
     summary = summarise(frame).set_index(["scope", "metric"])
     assert list(summary.columns) == ["mean", "ci_low", "ci_high", "replications"]
     phone, email = summary.loc[("phone", "asa")], summary.loc[("email", "asa")]
@@ -124,6 +153,7 @@ def test_summarise_gives_each_metric_its_own_interval() -> None:
     )
     assert phone["replications"] == 5
     stats_of = metric_stats(frame)
+    assert list(stats_of) == [("phone", "asa"), ("email", "asa")]
     email_stat = stats_of[("email", "asa")]
     assert (email_stat.mean, email_stat.n) == (30.0, 5)
     assert email_stat.sd == pytest.approx(10 * math.sqrt(2.5), rel=1e-14)
@@ -136,6 +166,8 @@ def test_metric_arrays_keep_the_order_of_the_results() -> None:
 
     arrays = metric_arrays([Result(3.0), Result(1.0), Result(2.0)])
     assert arrays[("phone", "asa")].tolist() == [3.0, 1.0, 2.0]
+    counts = metric_arrays([Result(3), Result(1)])[("phone", "asa")]  # counts are ints
+    assert counts.dtype == np.float64  # float arrays, so a missing value can be NaN
 
 
 @pytest.mark.parametrize(("probability", "df"), [(0.975, 1), (0.975, 4), (0.975, 1000)])
