@@ -532,5 +532,20 @@ def test_least_meeting_reaches_the_agent_limit_and_no_further() -> None:
         least_meeting(lambda n: False, start)
 
 
+def test_erlang_a_far_overloaded_keeps_its_flow_balance() -> None:
+    """Queue of about (λ − nμ)/θ = 160 callers, beyond the chain's first 64 positions: the
+    answered flow λ(1 − P(abandon)) still equals what the agents serve, n μ occupancy."""
+    res = erlang_a(2, 20.0, 0.5, 10.0, within=0.1)
+    assert res.mean_queue == pytest.approx(160.0, rel=0.05)
+    assert 20.0 * (1.0 - res.p_abandon) == pytest.approx(2 * 2.0 * res.occupancy, rel=1e-9)
+    assert res.p_abandon == pytest.approx(0.8, abs=0.01)  # 16 of 20 a unit of time leave
+
+
+def test_priority_waits_with_a_small_total_rate() -> None:
+    waits = priority_waits(2, 1.0, [0.25, 0.25])  # a total under one is still a load
+    assert waits[0] < waits[1]
+    assert 0.5 * waits[0] + 0.5 * waits[1] == pytest.approx(erlang_c_asa(2, 0.5, 1.0))
+
+
 def test_numpy_integers_are_accepted() -> None:
     assert erlang_c(np.int64(10), np.float64(8.0)) == pytest.approx(erlang_c(10, 8.0))
