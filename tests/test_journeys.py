@@ -10,9 +10,11 @@ from builders import build, deep_update
 from recorders import WaitLog
 
 from sim.experiment.replication import simulate, tabulate
-from sim.model.behaviour import JumpTheLine
+from sim.model.behaviour import Behaviour, JumpTheLine
 from sim.model.centre import Centre
 from sim.model.observer import Outcome
+from sim.model.streams import Uniforms
+from sim.scenario.schema import Behaviour as BehaviourSpec
 
 
 def social_centre(**changes: Any) -> dict[str, Any]:
@@ -172,6 +174,23 @@ def test_the_social_habit_moves_by_its_rate_toward_its_target() -> None:
     capped = JumpTheLine(base_share=0.3, rate=1.0, cap=0.1)
     capped.observe_public(1.0)  # public answered 100 times faster
     assert capped.update(100.0, 1) == pytest.approx(0.3)
+
+
+def after_abandon_with(max_attempts: int = 4, **after: Any) -> Behaviour:
+    spec = BehaviourSpec.model_validate({"after_abandon": after, "max_attempts": max_attempts})
+    return Behaviour(spec, Uniforms(np.random.default_rng(1)), retry_delay=None)
+
+
+def test_after_abandoning_customers_retry_switch_or_give_up_up_to_the_cap() -> None:
+    retry = after_abandon_with(max_attempts=3, retry=1.0, give_up=0.0)
+    assert [retry.after_abandon(k) for k in (1, 2)] == [("retry", None)] * 2
+    assert retry.after_abandon(3) == ("give_up", None)  # the third contact was the last
+    switch = after_abandon_with(retry=0.0, switch={"email": 1.0}, give_up=0.0)
+    assert switch.after_abandon(1) == ("switch", "email")
+    split = after_abandon_with(retry=0.5, switch={"email": 0.25}, give_up=0.25)
+    actions = [split.after_abandon(1) for _ in range(4000)]
+    assert actions.count(("retry", None)) == pytest.approx(2000, abs=3 * 32)  # 3 SE
+    assert actions.count(("switch", "email")) == pytest.approx(1000, abs=3 * 28)
 
 
 def jump_the_line_centre(mode: str) -> dict[str, Any]:

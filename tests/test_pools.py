@@ -30,6 +30,29 @@ def test_weekly_headcount_adds_overlapping_shifts() -> None:
     ]
 
 
+def test_shifts_starting_or_ending_together_add_up() -> None:
+    steps = weekly_headcount(
+        [
+            shift("tue", "08:00", "12:00", 2),
+            shift("tue", "08:00", "16:00", 3),
+            shift("tue", "10:00", "16:00", 4),
+        ]
+    )
+    tue = DAY
+    assert steps == [
+        (0.0, 0),
+        (tue + 8 * 3600.0, 5),
+        (tue + 10 * 3600.0, 9),
+        (tue + 12 * 3600.0, 7),
+        (tue + 16 * 3600.0, 0),
+    ]
+
+
+def test_a_shift_from_and_to_the_same_time_lasts_a_whole_day() -> None:
+    steps = weekly_headcount([shift("wed", "08:00", "08:00", 2)])
+    assert steps == [(0.0, 0), (2 * DAY + 8 * 3600.0, 2), (3 * DAY + 8 * 3600.0, 0)]
+
+
 def test_overnight_shift_on_sunday_wraps_to_monday_morning() -> None:
     steps = weekly_headcount([shift("sun", "22:00", "06:00", 4)])
     assert steps[0] == (0.0, 4)  # Monday 00:00 is still Sunday's night shift
