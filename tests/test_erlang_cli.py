@@ -263,6 +263,7 @@ def test_least_agents_blocking_is_the_least_headcount_at_or_under_the_limit(
     assert analytic.erlang_b(n, load) <= max_blocking
     assert n == 1 or analytic.erlang_b(n - 1, load) > max_blocking
     assert tables.least_agents_blocking(1.0, 0.5) == 1  # B(1, 1) = 1/2 exactly: at the limit
+    assert tables.least_agents_blocking(1.0, 0.4) == 2  # B(2, 1) = 1/5
 
 
 def test_erlang_c_rows_at_and_beyond_the_load() -> None:

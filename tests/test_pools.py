@@ -9,8 +9,9 @@ from builders import build, mmc_data
 from recorders import most_at_once
 
 from sim.experiment.replication import simulate, tabulate
-from sim.model.agents import WEEK, productive_agents, weekly_headcount
+from sim.model.agents import WEEK, Pool, productive_agents, weekly_headcount
 from sim.model.centre import Centre
+from sim.scenario.schema import Pool as PoolSpec
 from sim.scenario.schema import Shift
 from sim.scenario.units import DAY
 
@@ -156,3 +157,17 @@ def test_emails_near_the_end_are_followed_up_not_counted_as_misses() -> None:
     email = result.intervals[result.intervals["scope"] == "email"]
     assert email["offered"].sum() == metrics[("email", "offered")]  # nothing after the end
     assert len(email) == 2 * 24  # two days of hourly intervals
+
+
+def test_a_reservation_keeps_exactly_that_many_agents_idle_for_its_channel() -> None:
+    spec = PoolSpec.model_validate({"agents": 3, "skills": ["phone", "email"]})
+    pool = Pool("shared", spec)
+    pool.set_reserve({"phone": 2})
+    pool.set_headcount(0.0, 3)
+    assert pool.can_take(0, "email")  # three idle: one may take email
+    pool.seize(0.0, 0, "phone")
+    idle = [agent for agent in range(3) if pool.free[agent] == pool.capacity]
+    assert len(idle) == 2
+    assert not pool.can_take(idle[0], "email")  # two idle are the two reserved
+    assert pool.can_take(idle[0], "phone")
+    assert pool.find_agent("email") == -1 and pool.find_agent("phone") in idle
