@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from builders import build, multichannel_data
 from hypothesis import settings
+from recorders import TimedPriority, timed_routing
 
 from sim.scenario import Scenario
 
@@ -18,3 +21,10 @@ settings.load_profile("deterministic")
 def small_scenario() -> Scenario:
     """The multichannel test centre."""
     return build(multichannel_data())
+
+
+@pytest.fixture
+def timed() -> Iterator[type[TimedPriority]]:
+    """``policy.routing: timed_priority`` usable for one test (see ``recorders.py``)."""
+    with timed_routing() as policy:
+        yield policy

@@ -22,9 +22,11 @@ from sim.analytic import (
     erlang_c_asa,
     erlang_c_service_level,
     halfin_whitt_p_wait,
+    least_meeting,
     priority_waits,
     square_root_staffing,
 )
+from sim.analytic.checks import MAX_AGENTS
 
 # Reference values are published to 6 decimals.
 REF = 1e-6
@@ -419,6 +421,130 @@ def test_halfin_whitt_is_the_erlang_c_limit() -> None:
 def test_invalid_arguments_raise_value_error(call: Callable[[], object]) -> None:
     with pytest.raises(ValueError):
         call()
+
+
+MESSAGES = [  # each bad argument is named, with the rule it breaks and the value given
+    (lambda: erlang_b(0, 1.0), "n must be >= 1, got 0"),
+    (lambda: erlang_b(2.5, 1.0), "n must be an integer number of agents, got 2.5"),
+    (lambda: erlang_b(3, -1.0), "load must be a finite number >= 0, got -1.0"),
+    (lambda: erlang_c(3, "2"), "load must be a real number, got '2'"),
+    (lambda: erlang_c(3, math.nan), "load must not be NaN"),
+    (lambda: erlang_c_asa(3, 0.0, 1.0), "arrival_rate must be a finite number > 0, got 0.0"),
+    (lambda: erlang_c_asa(3, 1.0, -1.0), "aht must be a finite number > 0, got -1.0"),
+    (lambda: erlang_c_service_level(3, 0.0, 1.0, 0.1), "arrival_rate must be a finite"),
+    (lambda: erlang_c_service_level(3, 1.0, 0.0, 0.1), "aht must be a finite number > 0"),
+    (lambda: erlang_c_service_level(3, 1.0, 1.0, -0.1), "within must be a finite number >= 0"),
+    (lambda: erlang_c_agents(0.0, 1.0, 0.5, 0.8), "arrival_rate must be a finite number > 0"),
+    (lambda: erlang_c_agents(1.0, 0.0, 0.5, 0.8), "aht must be a finite number > 0"),
+    (lambda: erlang_c_agents(1.0, 1.0, -0.5, 0.8), "within must be a finite number >= 0"),
+    (lambda: erlang_c_agents(1.0, 1.0, 0.5, 1.0), "target must be a fraction in [0, 1), got 1.0"),
+    (lambda: erlang_c_agents(1.0, 1.0, 0.5, True), "target must be a real number, got True"),
+    (lambda: erlang_a(0, 1.0, 1.0, 1.0), "n must be >= 1, got 0"),
+    (lambda: erlang_a(3, 0.0, 1.0, 1.0), "arrival_rate must be a finite number > 0"),
+    (lambda: erlang_a(3, 1.0, 0.0, 1.0), "aht must be a finite number > 0"),
+    (lambda: erlang_a(3, 1.0, 1.0, "x"), "mean_patience must be a real number, got 'x'"),
+    (lambda: erlang_a(3, 1.0, 1.0, -2.0), "mean_patience must be > 0, got -2.0"),
+    (lambda: erlang_a(3, 1.0, 1.0, 1.0, within=-1.0), "within must be a finite number >= 0"),
+    (
+        lambda: erlang_a(2, 1.0, 2.0, math.inf),
+        "infinite patience needs load < n for a steady state (load=2.0, n=2)",
+    ),
+    (lambda: erlang_a_agents(0.0, 1.0, 1.0, 0.5, 0.5), "arrival_rate must be a finite"),
+    (lambda: erlang_a_agents(1.0, 0.0, 1.0, 0.5, 0.5), "aht must be a finite number > 0"),
+    (lambda: erlang_a_agents(1.0, 1.0, 1.0, -0.5, 0.5), "within must be a finite number >= 0"),
+    (lambda: erlang_a_agents(1.0, 1.0, 1.0, 0.5, 1.5), "target must be a fraction in [0, 1)"),
+    (lambda: priority_waits(0, 1.0, [1.0]), "n must be >= 1, got 0"),
+    (lambda: priority_waits(2, 0.0, [1.0]), "service_rate must be a finite number > 0, got 0.0"),
+    (lambda: priority_waits(2, 1.0, [1.0, -0.5]), "arrival_rates[1] must be a finite number >= 0"),
+    (lambda: priority_waits(2, 1.0, []), "arrival_rates must contain at least one class"),
+    (lambda: priority_waits(2, 1.0, [0.0, 0.0]), "the total arrival rate must be > 0"),
+    (
+        lambda: priority_waits(2, 1.0, [1.0, 1.0]),
+        "unstable: total arrival rate 2.0 >= n * service_rate = 2.0",
+    ),
+    (lambda: square_root_staffing(0.0, 1.0), "load must be a finite number > 0, got 0.0"),
+    (lambda: square_root_staffing(10.0, "1"), "beta must be a real number, got '1'"),
+    (lambda: square_root_staffing(10.0, math.inf), "beta must be finite, got inf"),
+    (lambda: halfin_whitt_p_wait(math.nan), "beta must not be NaN"),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), MESSAGES)
+def test_invalid_arguments_are_named_in_the_message(call: Callable[[], object], message: str):
+    with pytest.raises(ValueError) as raised:
+        call()
+    assert str(raised.value).startswith(message)
+
+
+def test_unstable_and_boundary_loads() -> None:
+    """At load = n exactly the queue is already unstable: every formula says so."""
+    assert erlang_c(10, 10.0) == 1.0
+    assert erlang_c(10, 9.999) < 1.0
+    assert erlang_c_asa(10, 10.0, 1.0) == math.inf
+    assert erlang_c_service_level(10, 10.0, 1.0, 0.5) == 0.0
+    limit = erlang_a(4, 3.0, 1.0, math.inf, within=0.5)  # the Erlang C limit, with its SL
+    assert limit.service_level == pytest.approx(erlang_c_service_level(4, 3.0, 1.0, 0.5))
+    assert limit.asa_answered == pytest.approx(erlang_c_asa(4, 3.0, 1.0))
+    assert limit.occupancy == 0.75 and limit.p_abandon == 0.0
+    assert limit.mean_queue == pytest.approx(3.0 * erlang_c_asa(4, 3.0, 1.0))
+    assert erlang_a(4, 3.0, 1.0, math.inf).service_level is None
+
+
+def test_square_root_staffing_slack_is_relative_with_an_absolute_floor() -> None:
+    """1e-12 × max(1, |x|): float noise above a whole number is ignored, nothing more."""
+    assert square_root_staffing(1e6, 1e-10) == 1_000_000  # x = 1e6 + 1e-7: noise
+    assert square_root_staffing(1e6, 1e-8) == 1_000_001  # x = 1e6 + 1e-5: a real excess
+    assert square_root_staffing(1.0, 1.5e-12) == 2  # below 1 the slack is 1e-12, not more
+    assert square_root_staffing(1.0, 0.5e-12) == 1
+    assert square_root_staffing(4.0, 1.0) == 6
+    assert square_root_staffing(4.0, -3.0) == 1  # at least one agent
+
+
+def test_halfin_whitt_limits() -> None:
+    assert halfin_whitt_p_wait(math.inf) == 0.0
+    assert halfin_whitt_p_wait(0.0) == 1.0
+    assert halfin_whitt_p_wait(-1.0) == 1.0
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 17, 64, 100, 150])
+def test_least_meeting_finds_the_threshold_from_any_start_in_few_steps(k: int) -> None:
+    for start in sorted({0, 1, 2, 3, 7, k - 1, k, k + 1, 2 * k, 149, 500}):
+        asked: list[int] = []
+
+        def meets(n: int, asked: list[int] = asked) -> bool:
+            asked.append(n)
+            return n >= k
+
+        found = least_meeting(meets, start)
+        assert found == k and isinstance(found, int), (k, start)
+        assert min(asked) >= 1 and all(isinstance(n, int) for n in asked)
+        # bracketing by doubling, then bisection: O(log) evaluations, never a linear walk
+        assert len(asked) <= 4 * math.log2(max(k, start, 2)) + 4, (k, start, asked)
+
+
+def test_least_meeting_reaches_the_agent_limit_and_no_further() -> None:
+    limit = MAX_AGENTS
+    # from here the second step lands exactly on the limit, which is still allowed
+    start = 9_993_676
+    assert start + 2 * math.ceil(math.sqrt(start)) == limit
+    assert least_meeting(lambda n: n >= limit, start) == limit
+    with pytest.raises(ValueError, match=f"^not reachable with {limit} agents$"):
+        least_meeting(lambda n: False, start)
+
+
+def test_erlang_a_far_overloaded_keeps_its_flow_balance() -> None:
+    """Queue of about (λ − nμ)/θ = 160 callers, beyond the chain's first 64 positions: the
+    answered flow λ(1 − P(abandon)) still equals what the agents serve, n μ occupancy."""
+    res = erlang_a(2, 20.0, 0.5, 10.0, within=0.1)
+    assert res.mean_queue == pytest.approx(160.0, rel=0.05)
+    assert 20.0 * (1.0 - res.p_abandon) == pytest.approx(2 * 2.0 * res.occupancy, rel=1e-9)
+    assert res.p_abandon == pytest.approx(0.8, abs=0.01)  # 16 of 20 a unit of time leave
+
+
+def test_priority_waits_with_a_small_total_rate() -> None:
+    waits = priority_waits(2, 1.0, [0.25, 0.25])  # a total under one is still a load
+    assert waits[0] < waits[1]
+    assert 0.5 * waits[0] + 0.5 * waits[1] == pytest.approx(erlang_c_asa(2, 0.5, 1.0))
 
 
 def test_numpy_integers_are_accepted() -> None:

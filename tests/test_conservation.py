@@ -8,7 +8,7 @@ still in the system when the run ends. The two must add up exactly.
 from __future__ import annotations
 
 import pytest
-from builders import build, multichannel_data
+from builders import build, deep_update, multichannel_data
 
 from sim.experiment.replication import tabulate
 from sim.model.centre import Centre
@@ -104,10 +104,16 @@ def test_overload_leaves_work_in_the_system() -> None:
     assert metrics[("email", "waiting_end")] > 0
 
 
-def test_ignored_social_is_never_answered_and_uses_no_agent() -> None:
-    _, metrics = run_centre(build(multichannel_data(), **VARIANTS["social_ignored"]))
+def test_ignored_social_is_never_answered_and_uses_no_agent(timed) -> None:
+    variant = deep_update(VARIANTS["social_ignored"], {"policy": {"routing": timed.name}})
+    centre, metrics = run_centre(build(multichannel_data(), **variant))
     assert metrics[("social", "offered")] > 0
     assert metrics[("social", "answered")] == 0
+    # no agent ever starts on a post, while the pool that has the skill works on email
+    worked = {channel for (_, channel) in centre.router.work}
+    assert "social" not in worked
+    assert all(contact.channel != "social" for contact in centre.router.began)  # none in hand
+    assert "email" in worked
 
 
 def test_give_up_after_abandoning_means_one_contact_per_issue() -> None:

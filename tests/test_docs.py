@@ -43,6 +43,7 @@ COPY_IGNORE = shutil.ignore_patterns(
     ".pytest_cache",
     ".ruff_cache",
     ".hypothesis",
+    "mutants",  # scripts/mutation.sh's working copy
     "build",
     "dist",
 )

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sim import analytic
+from sim.analytic import tables
 from sim.cli import main
 
 
@@ -234,3 +235,57 @@ def test_help_has_an_example() -> None:
     assert result.exit_code == 0
     assert "ccsim erlang c --calls-per-hour 96 --aht 5min" in result.output
     assert "erlang" in ccsim("--help").output
+
+
+# --- the tables behind the command, row by row ------------------------------------------------
+
+
+def test_erlang_b_rows_carry_blocking_and_the_carried_load_per_agent() -> None:
+    rows = tables.erlang_b_rows(2.0, [1, 2, 3])
+    assert [row["agents"] for row in rows] == [1, 2, 3]
+    for row in rows:
+        n = row["agents"]
+        blocking = analytic.erlang_b(n, 2.0)
+        assert row == {
+            "agents": n,
+            "load_erlangs": 2.0,
+            "blocking": blocking,
+            "occupancy": pytest.approx(2.0 * (1.0 - blocking) / n, rel=1e-15),
+        }
+    assert rows[0]["occupancy"] == pytest.approx(2.0 / 3.0)  # B(1, 2) = 2/3: 2 × 1/3 carried
+
+
+@pytest.mark.parametrize(("load", "max_blocking"), [(1.0, 0.5), (2.0, 0.01), (30.0, 0.02)])
+def test_least_agents_blocking_is_the_least_headcount_at_or_under_the_limit(
+    load: float, max_blocking: float
+) -> None:
+    n = tables.least_agents_blocking(load, max_blocking)
+    assert analytic.erlang_b(n, load) <= max_blocking
+    assert n == 1 or analytic.erlang_b(n - 1, load) > max_blocking
+    assert tables.least_agents_blocking(1.0, 0.5) == 1  # B(1, 1) = 1/2 exactly: at the limit
+    assert tables.least_agents_blocking(1.0, 0.4) == 2  # B(2, 1) = 1/5
+
+
+def test_erlang_c_rows_at_and_beyond_the_load() -> None:
+    rows = {row["agents"]: row for row in tables.erlang_c_rows(360.0, 60.0, 20.0, [4, 6, 8])}
+    assert rows[6]["load_erlangs"] == 6.0  # 360 an hour × 60 s
+    for n in (4, 6):  # the load reaches the headcount: all wait, never answered in time
+        assert rows[n]["p_wait"] == 1.0 and rows[n]["asa_seconds"] == math.inf
+        assert rows[n]["service_level"] == 0.0 and rows[n]["occupancy"] == 1.0
+    assert rows[8]["occupancy"] == 0.75
+    assert rows[8]["asa_seconds"] == pytest.approx(analytic.erlang_c_asa(8, 0.1, 60.0))
+    assert rows[8]["service_level"] == pytest.approx(
+        analytic.erlang_c_service_level(8, 0.1, 60.0, 20.0)
+    )
+
+
+def test_erlang_a_cost_check_counts_the_queue_it_would_hold() -> None:
+    # 3 agents at 2 s each (1.5 a second) against 100 a second, patience 4 s: about
+    # (100 − 1.5) × 4 = 394 callers queue, 458 positions with the margin of 64
+    with pytest.raises(tables.TooCostly, match=r"^with 3 agents about 394 callers would queue"):
+        tables.check_erlang_a_cost(3, 100.0, 2.0, 4.0, 1000.0)
+    tables.check_erlang_a_cost(3, 100.0, 2.0, 4.0, 1.0)  # a short threshold is cheap
+    # 336 queued + 64 = 400 positions exactly: computed whatever the threshold
+    tables.check_erlang_a_cost(1, 337.0, 1.0, 1.0, 1e12)
+    with pytest.raises(tables.TooCostly, match="about 337 callers"):
+        tables.check_erlang_a_cost(1, 338.0, 1.0, 1.0, 1e12)

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pytest
-from builders import build, mmc_data
+from builders import build, deep_update, mmc_data
 
 from sim import analytic
 from sim.experiment.replication import run_scenario
@@ -62,6 +62,25 @@ def test_mmc_occupancy_is_offered_load_per_agent(mmc: RunResult) -> None:
     assert_within_3se(mmc, "occupancy", 0.8, scope="pool:voice")
 
 
+def test_service_level_at_a_zero_threshold_is_one_minus_p_wait() -> None:
+    """``within: 0s`` counts the contacts answered at once (a wait of 0 is within 0 s): the
+    complement of P(wait), replication by replication, and so 1 − Erlang C."""
+    data = deep_update(
+        mmc_data(agents=MMC["n"], per_hour=MMC["per_hour"], aht="5min"),
+        {"channels": {"phone": {"service_level": {"within": "0s"}}}},
+    )
+    result = run_scenario(build(data, run={"seed": 7}), workers=1)
+    for replication in result.replications:
+        metrics = replication.metrics
+        assert metrics[("phone", "service_level")] == pytest.approx(
+            1.0 - metrics[("phone", "p_wait")], abs=1e-12
+        )
+    n, lam, aht = MMC["n"], MMC["per_hour"], MMC["aht_h"]
+    theory = 1.0 - analytic.erlang_c(n, lam * aht)
+    assert analytic.erlang_c_service_level(n, lam, aht, 0.0) == pytest.approx(theory, rel=1e-12)
+    assert_within_3se(result, "service_level", theory)
+
+
 ERLANG_A = {"n": 9, "per_hour": 100.0, "aht_h": 5 / 60, "patience_h": 3 / 60}
 
 
@@ -99,9 +118,15 @@ def test_the_checks_can_fail() -> None:
 
 
 @pytest.mark.slow
-def test_long_run_within_five_percent_of_erlang_c() -> None:
-    """A long run: P(wait), ASA and service level within 5% relative error of Erlang C."""
-    scenario = build(mmc_data(), run={"horizon": "60d", "warmup": "1d", "replications": 4})
+def test_long_run_within_three_standard_errors_of_erlang_c() -> None:
+    """A long run: P(wait), ASA and service level within 3 of their own standard errors of
+    Erlang C, and those errors small (under 2.5% of the value), so the check is sharp.
+
+    (It was a fixed 5% before, wider than the ASA's own error in some runs and narrower in
+    others: it failed when only a stream's name changed.)"""
+    scenario = build(
+        mmc_data(), run={"horizon": "60d", "warmup": "1d", "replications": 8, "seed": 3}
+    )
     result = run_scenario(scenario)
     n, lam, aht = MMC["n"], MMC["per_hour"], MMC["aht_h"]
     theory = {
@@ -110,5 +135,6 @@ def test_long_run_within_five_percent_of_erlang_c() -> None:
         "service_level": analytic.erlang_c_service_level(n, lam, aht, 20 / 3600),
     }
     for metric, value in theory.items():
-        simulated = np.mean([r.metrics[("phone", metric)] for r in result.replications])
-        assert simulated == pytest.approx(value, rel=0.05), metric
+        assert_within_3se(result, metric, value)
+        _, se = replicate(result, metric)
+        assert se < 0.025 * value, f"{metric}: too imprecise to test ({se:.4g} vs {value:.4g})"

@@ -7,9 +7,14 @@ from typing import Any
 import numpy as np
 import pytest
 from builders import build, deep_update
+from recorders import WaitLog
 
 from sim.experiment.replication import simulate, tabulate
+from sim.model.behaviour import Behaviour, JumpTheLine
 from sim.model.centre import Centre
+from sim.model.observer import Outcome
+from sim.model.streams import Uniforms
+from sim.scenario.schema import Behaviour as BehaviourSpec
 
 
 def social_centre(**changes: Any) -> dict[str, Any]:
@@ -50,13 +55,24 @@ def test_handoff_sends_threads_to_the_private_channel() -> None:
     assert m[("phone", "offered")] == 0
 
 
-def test_deflect_hands_every_thread_off_after_one_reply() -> None:
-    served = metrics_of(social_centre())
-    deflected = metrics_of(social_centre(policy={"social_mode": "deflect"}))
+def test_deflect_hands_every_thread_off_after_one_reply(timed) -> None:
+    runs = {}
+    for mode in ("serve", "deflect"):
+        scenario = build(social_centre(policy={"social_mode": mode, "routing": timed.name}))
+        centre = Centre(scenario, 0)
+        metrics = tabulate(scenario, centre.run()).metrics
+        threads = [pieces for (_, ch), pieces in centre.router.work.items() if ch == "social"]
+        runs[mode] = metrics, threads
+    (served, serve_threads), (deflected, deflect_threads) = runs["serve"], runs["deflect"]
     assert deflected[("email", "offered")] > 0.9 * deflected[("social", "answered")]
-    # one reply per thread instead of two: less social work for the same posts
-    assert deflected[("pool:digital", "occupancy")] > 0
     assert deflected[("social", "offered")] == served[("social", "offered")]
+    # one agent reply per thread instead of 1 + Poisson(1): the later replies are gone
+    assert len(deflect_threads) > 1000
+    assert all(len(pieces) == 1 for pieces in deflect_threads)
+    assert np.mean([len(pieces) for pieces in serve_threads]) == pytest.approx(2.0, abs=0.1)
+    # so a thread takes about half the agent time
+    work = {mode: np.mean([sum(pieces) for pieces in runs[mode][1]]) for mode in runs}
+    assert work["deflect"] < 0.6 * work["serve"]
 
 
 def test_ignore_uses_no_agent_time_and_every_public_post_is_negative() -> None:
@@ -106,6 +122,75 @@ def test_unanswered_email_escalates_to_a_public_post() -> None:
         deep_update(data, {"behaviour": {"escalate_to_social": {"probability": 0}}})
     )
     assert without[("social", "offered")] == 0
+
+
+def test_an_email_escalates_only_when_unanswered_after_the_delay_at_its_probability() -> None:
+    """Followed email by email: each public post comes exactly ``after`` past an email still
+    unanswered by then, and about ``probability`` of those emails lead to one (3 SE)."""
+    data = social_centre(behaviour={"escalate_to_social": {"after": "1h", "probability": 0.3}})
+    data["demand"]["first_channel"] = {"email": 1.0}
+    data["pools"]["digital"]["agents"] = 2  # some emails answered within the hour, most not
+    log = WaitLog()
+    centre = Centre(build(data), 0, log)
+    centre.run()
+    end = centre.calendar.run_until
+    emails = {key[0]: key for key in log.outcomes if key[1] == "email"}
+    posts = [issue for issue, channel in log.outcomes if channel == "social"]
+    for issue in posts:
+        sent = log.arrived[emails[issue]]
+        assert log.arrived[(issue, "social")] == pytest.approx(sent + 3600.0, abs=1e-6)
+        outcome, wait = log.outcomes[emails[issue]]
+        if outcome == Outcome.ANSWERED:
+            assert wait > 3600.0, issue
+    late = [
+        key
+        for key in emails.values()
+        if log.arrived[key] + 3600.0 < end
+        and (log.outcomes[key][0] != Outcome.ANSWERED or log.outcomes[key][1] > 3600.0)
+    ]
+    quick = len(emails) - len(late)
+    assert len(late) > 300 and quick > 30
+    expected, se = 0.3 * len(late), np.sqrt(len(late) * 0.3 * 0.7)
+    assert abs(len(posts) - expected) <= 3 * se, (len(posts), expected, se, quick)
+
+
+def test_the_social_habit_moves_by_its_rate_toward_its_target() -> None:
+    """The jump-the-line update worked by hand: advantage = 1 − 10 s / 40 s = 0.75, target
+    = 0.1 + (0.4 − 0.1) · 0.75 = 0.325, share = 0.1 + 0.5 · (0.325 − 0.1) = 0.2125."""
+    habit = JumpTheLine(base_share=0.1, rate=0.5, cap=0.4)
+    for wait in (5.0, 15.0):  # public complaints answered in 10 s on average
+        habit.observe_public(wait)
+    assert habit.advantage(private_wait=400.0, private_answered=10) == pytest.approx(0.75)
+    assert habit.update(private_wait=400.0, private_answered=10) == pytest.approx(0.2125)
+    # a period without public answers: no advantage, the habit fades halfway back to 0.1
+    assert habit.update(private_wait=400.0, private_answered=10) == pytest.approx(0.15625)
+    habit.observe_public(80.0)  # public slower than private: no advantage, not a negative one
+    assert habit.advantage(private_wait=400.0, private_answered=10) == 0.0
+    assert habit.advantage(private_wait=0.0, private_answered=0) == 0.0
+    habit.observe_public(0.0)  # now 40 s public on average against 0.4 s private: still 0
+    assert habit.advantage(private_wait=4.0, private_answered=10) == 0.0
+    assert habit.advantage(private_wait=1e9, private_answered=1) == pytest.approx(1.0)
+    # a cap below the starting share keeps the share where it started
+    capped = JumpTheLine(base_share=0.3, rate=1.0, cap=0.1)
+    capped.observe_public(1.0)  # public answered 100 times faster
+    assert capped.update(100.0, 1) == pytest.approx(0.3)
+
+
+def after_abandon_with(max_attempts: int = 4, **after: Any) -> Behaviour:
+    spec = BehaviourSpec.model_validate({"after_abandon": after, "max_attempts": max_attempts})
+    return Behaviour(spec, Uniforms(np.random.default_rng(1)), retry_delay=None)
+
+
+def test_after_abandoning_customers_retry_switch_or_give_up_up_to_the_cap() -> None:
+    retry = after_abandon_with(max_attempts=3, retry=1.0, give_up=0.0)
+    assert [retry.after_abandon(k) for k in (1, 2)] == [("retry", None)] * 2
+    assert retry.after_abandon(3) == ("give_up", None)  # the third contact was the last
+    switch = after_abandon_with(retry=0.0, switch={"email": 1.0}, give_up=0.0)
+    assert switch.after_abandon(1) == ("switch", "email")
+    split = after_abandon_with(retry=0.5, switch={"email": 0.25}, give_up=0.25)
+    actions = [split.after_abandon(1) for _ in range(4000)]
+    assert actions.count(("retry", None)) == pytest.approx(2000, abs=3 * 32)  # 3 SE
+    assert actions.count(("switch", "email")) == pytest.approx(1000, abs=3 * 28)
 
 
 def jump_the_line_centre(mode: str) -> dict[str, Any]:

@@ -6,9 +6,12 @@ import math
 
 import pytest
 from builders import build, mmc_data
+from recorders import most_at_once
 
-from sim.experiment.replication import simulate
-from sim.model.agents import WEEK, productive_agents, weekly_headcount
+from sim.experiment.replication import simulate, tabulate
+from sim.model.agents import WEEK, Pool, productive_agents, weekly_headcount
+from sim.model.centre import Centre
+from sim.scenario.schema import Pool as PoolSpec
 from sim.scenario.schema import Shift
 from sim.scenario.units import DAY
 
@@ -26,6 +29,29 @@ def test_weekly_headcount_adds_overlapping_shifts() -> None:
         (16 * 3600.0, 3),
         (20 * 3600.0, 0),
     ]
+
+
+def test_shifts_starting_or_ending_together_add_up() -> None:
+    steps = weekly_headcount(
+        [
+            shift("tue", "08:00", "12:00", 2),
+            shift("tue", "08:00", "16:00", 3),
+            shift("tue", "10:00", "16:00", 4),
+        ]
+    )
+    tue = DAY
+    assert steps == [
+        (0.0, 0),
+        (tue + 8 * 3600.0, 5),
+        (tue + 10 * 3600.0, 9),
+        (tue + 12 * 3600.0, 7),
+        (tue + 16 * 3600.0, 0),
+    ]
+
+
+def test_a_shift_from_and_to_the_same_time_lasts_a_whole_day() -> None:
+    steps = weekly_headcount([shift("wed", "08:00", "08:00", 2)])
+    assert steps == [(0.0, 0), (2 * DAY + 8 * 3600.0, 2), (3 * DAY + 8 * 3600.0, 0)]
 
 
 def test_overnight_shift_on_sunday_wraps_to_monday_morning() -> None:
@@ -96,17 +122,22 @@ def test_calls_outside_opening_hours_wait_for_the_morning() -> None:
     assert metrics[("phone", "asa_seconds")] > 3600
 
 
-def test_concurrency_lets_one_agent_hold_several_social_threads() -> None:
+def test_concurrency_lets_one_agent_hold_several_social_threads(timed) -> None:
     data = mmc_data(agents=1, per_hour=30.0, aht="10min", replications=1, horizon="1d")
     data["demand"]["first_channel"] = {"social": 1.0}
     data["channels"] = {"social": {"handle_time": {"dist": "exponential", "mean": "10min"}}}
     data["pools"]["voice"] = {"agents": 1, "skills": ["social"], "concurrency": {"social": 3}}
-    metrics = simulate(build(data), 0).metrics
-    # 5 Erlangs of social work on one agent with three slots: far beyond one at a time
-    occupancy = metrics[("pool:voice", "occupancy")]
-    assert occupancy == pytest.approx(1.0, abs=1e-9)
-    single = build(data, pools={"voice": {"concurrency": {"social": 1}}})
-    assert simulate(single, 0).metrics[("social", "answered")] < metrics[("social", "answered")]
+    data["policy"] = {"routing": timed.name}
+    # 5 Erlangs of social work on one agent with three slots: it holds three at once, never
+    # more, and so answers about three times what it answers one at a time
+    centre = Centre(build(data), 0)
+    metrics = tabulate(centre.scenario, centre.run()).metrics
+    assert most_at_once(centre.router.spans[("voice", 0)]) == 3
+    assert metrics[("pool:voice", "occupancy")] == pytest.approx(1.0, abs=1e-9)
+    single = Centre(build(data, pools={"voice": {"concurrency": {"social": 1}}}), 0)
+    one_at_a_time = tabulate(single.scenario, single.run()).metrics
+    assert most_at_once(single.router.spans[("voice", 0)]) == 1
+    assert metrics[("social", "answered")] > 2.4 * one_at_a_time[("social", "answered")]
 
 
 def test_emails_near_the_end_are_followed_up_not_counted_as_misses() -> None:
@@ -126,3 +157,17 @@ def test_emails_near_the_end_are_followed_up_not_counted_as_misses() -> None:
     email = result.intervals[result.intervals["scope"] == "email"]
     assert email["offered"].sum() == metrics[("email", "offered")]  # nothing after the end
     assert len(email) == 2 * 24  # two days of hourly intervals
+
+
+def test_a_reservation_keeps_exactly_that_many_agents_idle_for_its_channel() -> None:
+    spec = PoolSpec.model_validate({"agents": 3, "skills": ["phone", "email"]})
+    pool = Pool("shared", spec)
+    pool.set_reserve({"phone": 2})
+    pool.set_headcount(0.0, 3)
+    assert pool.can_take(0, "email")  # three idle: one may take email
+    pool.seize(0.0, 0, "phone")
+    idle = [agent for agent in range(3) if pool.free[agent] == pool.capacity]
+    assert len(idle) == 2
+    assert not pool.can_take(idle[0], "email")  # two idle are the two reserved
+    assert pool.can_take(idle[0], "phone")
+    assert pool.find_agent("email") == -1 and pool.find_agent("phone") in idle

@@ -85,8 +85,15 @@ def test_summary_is_tidy_with_the_contract_metrics(run_dir: Path) -> None:
     for metric in CENTRE_METRICS:
         assert ("centre", metric) in present
     phone = summary.set_index(["scope", "metric"]).loc[("phone", "service_level")]
-    assert phone["ci_low"] <= phone["mean"] <= phone["ci_high"]
     assert phone["replications"] == 3
+    # the interval is the t interval of the three replications: mean ± t(0.975, 2)·s/√3
+    reps = pd.read_csv(run_dir / "replications.csv")
+    values = reps[(reps["scope"] == "phone") & (reps["metric"] == "service_level")]["value"]
+    half = 4.302652729749462 * values.std(ddof=1) / 3**0.5
+    assert half > 0
+    assert phone["mean"] == pytest.approx(values.mean(), rel=1e-8)  # csv: 10 digits
+    assert phone["ci_low"] == pytest.approx(values.mean() - half, rel=1e-8)
+    assert phone["ci_high"] == pytest.approx(values.mean() + half, rel=1e-8)
 
 
 def test_summary_means_are_the_means_of_replications(run_dir: Path) -> None:
