@@ -12,6 +12,7 @@ on the seed, ``r`` and the purpose.
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -65,15 +66,42 @@ def collector_for_a_long_run() -> Iterator[None]:
     looks at them, so collections stop re-walking the live backlog of a year-long run. Only
     speed changes: the model makes no cycles it relies on the collector to break, and the
     results are the same bit for bit (tests/test_fingerprint.py).
+
+    The collector is the process's, so replications running at once in threads (a Dask
+    worker's) share one tuning: the first to start sets it, the last to finish restores it.
     """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(YOUNG_THRESHOLD, thresholds[1], thresholds[2])
+    with _TUNING:
+        _TUNING.holders += 1
+        if _TUNING.holders == 1:
+            _TUNING.saved = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(YOUNG_THRESHOLD, *_TUNING.saved[1:])
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        with _TUNING:
+            _TUNING.holders -= 1
+            if _TUNING.holders == 0:
+                gc.set_threshold(*_TUNING.saved)
+                gc.unfreeze()
+
+
+class _Tuning:
+    """Who holds the collector's tuning now, and the thresholds to restore (a lock itself)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.holders = 0
+        self.saved: tuple[int, ...] = gc.get_threshold()
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+_TUNING = _Tuning()
 
 
 def tabulate(scenario: Scenario, counts: ReplicationCounts) -> ReplicationResult:
