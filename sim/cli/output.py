@@ -21,7 +21,6 @@ work. In one place, it:
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,12 +29,12 @@ from pathlib import Path
 import click
 
 from sim.cli.errors import BadInput
+from sim.io.folders import staged_folder
 from sim.io.guard import OutputPathError, check_output_target, listing
 from sim.io.layout import Kind
 from sim.io.lock import FolderBusy, folder_lock
 from sim.io.names import DefaultKind, default_output, printable
 from sim.io.stale import clean_stale
-from sim.io.swap import replace_folder
 
 OVERRIDE_SEPARATOR = "--"
 """Between a scenario's name and its ``--set`` overrides in a default folder name."""
@@ -71,15 +70,9 @@ class Output:
     def staged(self) -> Iterator[Path]:
         """A fresh staging folder beside the target; on success it replaces the target
         (foreign files carried over, :attr:`kept`), on failure or Ctrl-C it is removed."""
-        stage = self.path.parent / f".{self.path.name}.staging-{os.getpid()}"
-        shutil.rmtree(stage, ignore_errors=True)  # ours (our PID, our lock held)
-        stage.mkdir(parents=True)
-        try:
+        self.kept = []
+        with staged_folder(self.path, self.kind, kept=self.kept) as stage:
             yield stage
-        except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise
-        self.kept = replace_folder(stage, self.path, self.kind)
 
     def kept_note(self) -> str | None:
         """One line naming the files ccsim did not write that were kept, if any."""

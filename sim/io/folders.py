@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from sim.experiment.errors import InputError, Setting
+from sim.io.layout import Kind
 
 
 class OutputConflict(InputError):
@@ -57,23 +58,28 @@ def _scenario_name_of(out_dir: Path) -> str | None:
 
 
 @contextmanager
-def staged_folder(out_dir: Path) -> Iterator[Path]:
+def staged_folder(
+    out_dir: Path, kind: Kind = "run", kept: list[str] | None = None
+) -> Iterator[Path]:
     """Yield a fresh staging folder; on success it replaces ``out_dir``, on failure it goes.
 
-    The swap is :func:`sim.io.swap.replace_folder`: ccsim's own files are replaced, every
-    other file in ``out_dir`` is carried over (a user's ``notes.txt`` survives), and at no
-    point is a half-written folder in place. A symbolic link ``out_dir`` is written through.
+    The swap is :func:`sim.io.swap.replace_folder` for a folder of ``kind``: ccsim's own
+    files are replaced, every other file in ``out_dir`` is carried over (a user's
+    ``notes.txt`` survives, and its name is added to ``kept``), and at no point is a
+    half-written folder in place. A symbolic link ``out_dir`` is written through.
     """
     from sim.io.swap import replace_folder
 
     real = Path(os.path.realpath(out_dir))
     real.parent.mkdir(parents=True, exist_ok=True)
     stage = real.parent / f".{real.name}.staging-{os.getpid()}"
-    shutil.rmtree(stage, ignore_errors=True)
+    shutil.rmtree(stage, ignore_errors=True)  # ours: this PID's
     stage.mkdir()
     try:
         yield stage
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    replace_folder(stage, real, "run")
+    carried = replace_folder(stage, real, kind)
+    if kept is not None:
+        kept.extend(carried)
