@@ -159,13 +159,7 @@ class Centre:
         channel = self._sole_first or self._first_choice.choose(
             self._first_bounds, self._first_options
         )
-        journey = Journey()
-        journey.number = next(self._numbers)
-        journey.created = self.env.now
-        journey.k = k
-        journey.contacts = 0
-        journey.outcome = OPEN
-        journey.touched = False
+        journey = self._journey(k, channel)
         assert self.customers is not None
         journey.first_channel = channel = self.customers.arrive(journey, channel)
         self._contact(journey, channel, k)
@@ -189,6 +183,11 @@ class Centre:
 
     def _open(self, k: int, channel: str) -> None:
         """A journey starts with a contact at ``channel`` (as :meth:`_new_issue` does inline)."""
+        self._contact(self._journey(k, channel), channel, k)
+
+    def _journey(self, k: int, channel: str) -> Journey:
+        """A new journey arising now in interval ``k`` at first channel ``channel`` (the one
+        place besides the inlined hot path of :meth:`_new_issue` that makes journeys)."""
         journey = Journey()
         journey.number = next(self._numbers)
         journey.created = self.env.now
@@ -197,7 +196,7 @@ class Centre:
         journey.contacts = 0
         journey.outcome = OPEN
         journey.touched = False
-        self._contact(journey, channel, k)
+        return journey
 
     def _contact_now(self, journey: Journey, channel: str) -> Contact | None:
         """``journey`` makes a contact at ``channel`` now (a later contact of the journey)."""
