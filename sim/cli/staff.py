@@ -17,6 +17,7 @@ import click
 
 from sim.cli.errors import BadInput, handles_errors
 from sim.cli.options import load, overrides_option
+from sim.experiment.executors import Executor
 from sim.scenario import Scenario
 from sim.studies.staffing import Evaluation, StaffingResult, Target
 
@@ -202,21 +203,24 @@ def staff_and_report(
     from sim.present.staffing import changes_table, headcount_table, settings_text, targets_table
     from sim.scenario import scenario_to_yaml
     from sim.studies.staffing import changes, erlang_start, evaluate, with_headcounts
+    from sim.studies.staffing.evaluate import shared_executor
     from sim.studies.staffing.verify import staffed_description
 
     _announce(console, scenario, targets, settings)
     start, notes = erlang_start(scenario, targets)
     for note in notes:
         console.print(f"  start: {note}")
-    result = _search(console, scenario, targets, settings, start)
-    console.print(f"  {result.evaluations} candidates simulated ({result.status}).")
-    if not _answer_found(console, result, settings):
-        return EXIT_NOT_MET
-    assert result.best is not None
+    with shared_executor(None, settings.workers) as executor:  # one set of workers for all
+        result = _search(console, scenario, targets, settings, start, executor)
+        console.print(f"  {result.evaluations} candidates simulated ({result.status}).")
+        if not _answer_found(console, result, settings):
+            return EXIT_NOT_MET
+        assert result.best is not None
+        if settings.verify_run:
+            verification, seed = _verify(console, scenario, targets, settings, result, executor)
     answer, missed = result.best.headcounts, []
     conf = settings.confidence
     if settings.verify_run:
-        verification, seed = _verify(console, scenario, targets, settings, result)
         before, after, answer = verification.before, verification.after, verification.answer
         missed, search = verification.missed, result.best
         title = (
@@ -267,6 +271,7 @@ def _search(
     targets: Sequence[Target],
     s: StaffSettings,
     start: Sequence[int],
+    executor: Executor,
 ) -> StaffingResult:
     """The search, with a progress bar over candidates (and a line each with -v)."""
     from rich.console import Console
@@ -305,6 +310,7 @@ def _search(
             max_factor=s.max_factor,
             start=start,
             on_evaluation=advance,
+            executor=executor,
         )
     for item in result.held:
         console.print(held_text(item))
@@ -350,6 +356,7 @@ def _verify(
     targets: Sequence[Target],
     s: StaffSettings,
     result: StaffingResult,
+    executor: Executor,
 ) -> tuple[Any, int]:
     """The original and the answer re-run with fresh seeds, repaired where they miss."""
     from sim.present.progress import replication_progress
@@ -364,7 +371,9 @@ def _verify(
         with replication_progress(reps, label, enabled=not s.quiet) as bar:
             task = bar.tasks[0].id
             advance = lambda _: bar.advance(task)  # noqa: E731
-            return verify(scenario, headcounts, targets, s.confidence, seed, s.workers, advance)
+            return verify(
+                scenario, headcounts, targets, s.confidence, seed, s.workers, advance, executor
+            )
 
     def on_missed(attempt: int, missed: list[Target], after: Evaluation) -> None:
         for target in missed:

@@ -3,18 +3,24 @@
 Every candidate is simulated with the same seed and replication indices, so neighbouring
 candidates see the same customers and their difference is the staffing, not the luck of the
 draw. Evaluations are cached by headcount tuple, within a budget of fresh simulations.
+
+A search keeps one executor (its worker processes) for all its candidates, and simulates
+the candidates it already knows it will try — a refinement round's removals — together, so
+the workers are never idle waiting for one candidate's last replication.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
-from sim.experiment.replication import run_scenario
+from sim.experiment.executors import Executor
+from sim.experiment.replication import Job, executor_for, replicate
 from sim.experiment.statistics import Stat, metric_stats
 from sim.scenario import Scenario
 from sim.studies.staffing.slots import with_headcounts
@@ -48,15 +54,57 @@ def evaluate(
     workers: int | None = None,
     on_replication: Callable[[Any], None] | None = None,
     run: dict[str, Any] | None = None,
+    executor: Executor | None = None,
 ) -> Evaluation:
-    """Simulate ``scenario`` with ``headcounts`` (and ``run`` settings) and judge the targets."""
-    candidate = with_headcounts(scenario, headcounts, run=run)
-    result = run_scenario(candidate, workers, on_replication)
-    frame = result.replications_frame()
-    summary = metric_stats(frame)
-    cost = summary.get(("centre", "cost_total"), Stat(math.nan, math.nan, 0)).mean
-    slacks = judge(targets, summary, frame, confidence)
-    return Evaluation(tuple(int(h) for h in headcounts), summary, cost, slacks, frame)
+    """Simulate ``scenario`` with ``headcounts`` (and ``run`` settings) and judge the targets
+    (on ``executor`` when given, else on ``workers`` local processes started for it)."""
+    tasks = int((run or {}).get("replications", scenario.run.replications))
+    with shared_executor(executor, workers, tasks) as runner:
+        [evaluation] = evaluate_many(
+            scenario, [headcounts], targets, confidence, runner, on_replication, run
+        )
+    return evaluation
+
+
+def evaluate_many(
+    scenario: Scenario,
+    candidates: Sequence[Sequence[int]],
+    targets: Sequence[Target],
+    confidence: float,
+    executor: Executor,
+    on_replication: Callable[[Any], None] | None = None,
+    run: dict[str, Any] | None = None,
+) -> list[Evaluation]:
+    """:func:`evaluate` of several candidates at once, their replications sharing
+    ``executor``; each candidate's results are those it would get alone (the same seeds)."""
+    jobs = [
+        Job(i, with_headcounts(scenario, headcounts, run=run))
+        for i, headcounts in enumerate(candidates)
+    ]
+    replicate(jobs, executor, (lambda _, r: on_replication(r)) if on_replication else None)
+    evaluations = []
+    for job, headcounts in zip(jobs, candidates, strict=True):
+        frame = job.run_result(executor.workers).replications_frame()
+        summary = metric_stats(frame)
+        cost = summary.get(("centre", "cost_total"), Stat(math.nan, math.nan, 0)).mean
+        slacks = judge(targets, summary, frame, confidence)
+        evaluations.append(
+            Evaluation(tuple(int(h) for h in headcounts), summary, cost, slacks, frame)
+        )
+    return evaluations
+
+
+@contextmanager
+def shared_executor(
+    executor: Executor | None, workers: int | None, tasks: int = 0
+) -> Iterator[Executor]:
+    """``executor`` itself, or local processes started for the block and stopped after it:
+    ``workers``, by default one per core but no more than ``tasks`` (when known)."""
+    if executor is not None:
+        yield executor
+        return
+    with executor_for(workers, None, tasks) as started:
+        yield started
 
 
 def judge(
@@ -96,8 +144,10 @@ class Evaluator:
         workers: int | None = None,
         on_evaluation: Callable[[Evaluation, str], None] | None = None,
         cache: dict[tuple[int, ...], Evaluation] | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.scenario = scenario
+        self.executor = executor
         self.targets = list(targets)
         self.confidence = confidence
         self.budget = budget
@@ -111,17 +161,31 @@ class Evaluator:
         return len(self.cache)
 
     def __call__(self, headcounts: Sequence[int]) -> Evaluation:
-        key = tuple(int(h) for h in headcounts)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return self.judged(cached)
-        if self.fresh >= self.budget:
+        """The evaluation of ``headcounts``, simulated unless already in the cache."""
+        return self.many([headcounts])[0]
+
+    def many(self, candidates: Sequence[Sequence[int]]) -> list[Evaluation]:
+        """Evaluations of ``candidates``, the ones not yet cached simulated together.
+
+        As if evaluated one by one in order: when the budget runs out, the candidates
+        within it are simulated and cached (and reported), then :class:`BudgetExhausted`.
+        """
+        keys = [tuple(int(h) for h in headcounts) for headcounts in candidates]
+        fresh = [key for key in dict.fromkeys(keys) if key not in self.cache]
+        allowed = fresh[: max(0, self.budget - self.fresh)]
+        if allowed:
+            tasks = len(allowed) * self.scenario.run.replications
+            with shared_executor(self.executor, self.workers, tasks) as executor:
+                evaluations = evaluate_many(
+                    self.scenario, allowed, self.targets, self.confidence, executor
+                )
+            for key, evaluation in zip(allowed, evaluations, strict=True):
+                self.cache[key] = evaluation
+                if self.on_evaluation is not None:
+                    self.on_evaluation(evaluation, self.phase)
+        if len(allowed) < len(fresh):
             raise BudgetExhausted
-        evaluation = evaluate(self.scenario, key, self.targets, self.confidence, self.workers)
-        self.cache[key] = evaluation
-        if self.on_evaluation is not None:
-            self.on_evaluation(evaluation, self.phase)
-        return evaluation
+        return [self.judged(self.cache[key]) for key in keys]
 
     def judged(self, evaluation: Evaluation) -> Evaluation:
         """``evaluation`` with its slacks against this evaluator's targets (a shared cache

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sim.experiment.executors import Executor
 from sim.scenario import Scenario
 from sim.studies.staffing.evaluate import (
     BudgetExhausted,
     Evaluation,
     Evaluator,
     replication_values,
+    shared_executor,
 )
 from sim.studies.staffing.search import Infeasible, StaffingResult, scenario_for_search, solve
 from sim.studies.staffing.targets import Target, held
@@ -35,52 +37,57 @@ def solve_holding(
     max_factor: float = 3.0,
     start: Sequence[int] | None = None,
     on_evaluation: Callable[[Evaluation, str], None] | None = None,
+    executor: Executor | None = None,
 ) -> StaffingResult:
     """:func:`~sim.studies.staffing.search.solve`, holding the scenario's infeasible targets.
 
     When the search finds only scenario targets infeasible, they are replaced by their
     "no worse than before" versions and the search runs again, sharing the candidates
-    already simulated (and the budget). The result's ``held`` lists what was held and why.
+    already simulated (and the budget) and the worker processes. The result's ``held``
+    lists what was held and why.
     """
-    cache: dict[tuple[int, ...], Evaluation] = {}
-    current = list(targets)
-    holding: list[Infeasible] = []
-    while True:
-        result = solve(
-            scenario,
-            current,
-            confidence=confidence,
-            max_evaluations=max_evaluations,
-            search_run=search_run,
-            workers=workers,
-            max_factor=max_factor,
-            start=start,
-            on_evaluation=on_evaluation,
-            cache=cache,
-        )
-        stuck = result.infeasible
-        if result.status != "infeasible" or any(i.target.source != "scenario" for i in stuck):
-            break
-        evaluator = Evaluator(
-            scenario_for_search(scenario, search_run),
-            current,
-            confidence,
-            max_evaluations,
-            workers,
-            on_evaluation,
-            cache,
-        )
-        evaluator.phase = "original"
-        try:
-            before = evaluator(result.original)
-        except BudgetExhausted:
-            break
-        names = {item.target for item in stuck}
-        current = [
-            held(t, before.stats, replication_values(before, t)) if t in names else t
-            for t in current
-        ]
-        holding += stuck
+    with shared_executor(executor, workers) as runner:
+        cache: dict[tuple[int, ...], Evaluation] = {}
+        current = list(targets)
+        holding: list[Infeasible] = []
+        while True:
+            result = solve(
+                scenario,
+                current,
+                confidence=confidence,
+                max_evaluations=max_evaluations,
+                search_run=search_run,
+                workers=workers,
+                max_factor=max_factor,
+                start=start,
+                on_evaluation=on_evaluation,
+                cache=cache,
+                executor=runner,
+            )
+            stuck = result.infeasible
+            if result.status != "infeasible" or any(i.target.source != "scenario" for i in stuck):
+                break
+            evaluator = Evaluator(
+                scenario_for_search(scenario, search_run),
+                current,
+                confidence,
+                max_evaluations,
+                workers,
+                on_evaluation,
+                cache,
+                runner,
+            )
+            evaluator.phase = "original"
+            try:
+                before = evaluator(result.original)
+            except BudgetExhausted:
+                break
+            names = {item.target for item in stuck}
+            current = [
+                held(t, before.stats, replication_values(before, t)) if t in names else t
+                for t in current
+            ]
+            holding += stuck
     result.held = holding
     result.targets = current
     return result

@@ -45,8 +45,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sim.experiment.executors import Executor
 from sim.scenario import Scenario
-from sim.studies.staffing.evaluate import BudgetExhausted, Evaluation, Evaluator
+from sim.studies.staffing.evaluate import (
+    BudgetExhausted,
+    Evaluation,
+    Evaluator,
+    shared_executor,
+)
 from sim.studies.staffing.frontier import polish
 from sim.studies.staffing.slots import (
     Slot,
@@ -114,6 +120,7 @@ def solve(
     start: Sequence[int] | None = None,
     on_evaluation: Callable[[Evaluation, str], None] | None = None,
     cache: dict[tuple[int, ...], Evaluation] | None = None,
+    executor: Executor | None = None,
 ) -> StaffingResult:
     """Least-cost headcounts meeting every target (see the module docstring for the method).
 
@@ -129,6 +136,8 @@ def solve(
         on_evaluation: called with each fresh evaluation and the search phase.
         cache: candidates already simulated with the same search settings (shared between
             searches; their budget is shared too).
+        executor: where candidates are simulated (default: ``workers`` local processes,
+            started once for the whole search).
 
     A slot of a pool that serves no target's scope is never changed (:func:`free_slots`).
     """
@@ -144,22 +153,20 @@ def solve(
         max(slot.minimum, int(h)) if is_free else old
         for slot, h, old, is_free in zip(slots, start, original, free, strict=True)
     )
-    evaluator = Evaluator(
-        search_scenario, targets, confidence, max_evaluations, workers, on_evaluation, cache
-    )
-    infeasible: list[Infeasible] = []
-    status: Literal["met", "budget", "infeasible", "unmet"] = "met"
-    try:
-        x = _grow(evaluator, scenario, slots, start, max_factor, infeasible, free)
-        if infeasible:
-            status = "infeasible"
-        else:
-            assert x is not None
-            x = _shrink_pools(evaluator, slots, x, free)
-            x = _refine(evaluator, slots, x, free)
-            polish(evaluator, slots, x, free)
-    except BudgetExhausted:
-        status = "budget"
+    with shared_executor(executor, workers) as runner:
+        evaluator = Evaluator(
+            search_scenario,
+            targets,
+            confidence,
+            max_evaluations,
+            workers,
+            on_evaluation,
+            cache,
+            runner,
+        )
+        infeasible: list[Infeasible] = []
+        status: Literal["met", "budget", "infeasible", "unmet"]
+        status = _search(evaluator, scenario, slots, start, max_factor, infeasible, free)
     best = evaluator.best()
     if best is None and status != "infeasible":
         status = "unmet"
@@ -178,6 +185,30 @@ def solve(
         infeasible=infeasible,
         cache=evaluator.cache,
     )
+
+
+def _search(
+    evaluator: Evaluator,
+    scenario: Scenario,
+    slots: Sequence[Slot],
+    start: tuple[int, ...],
+    max_factor: float,
+    infeasible: list[Infeasible],
+    free: Sequence[bool],
+) -> Literal["met", "budget", "infeasible"]:
+    """Grow, shrink the pools, refine the slots and rule out cheaper staffing (the module
+    docstring's steps 2-5); the status the search ended with."""
+    try:
+        x = _grow(evaluator, scenario, slots, start, max_factor, infeasible, free)
+        if infeasible:
+            return "infeasible"
+        assert x is not None
+        x = _shrink_pools(evaluator, slots, x, free)
+        x = _refine(evaluator, slots, x, free)
+        polish(evaluator, slots, x, free)
+    except BudgetExhausted:
+        return "budget"
+    return "met"
 
 
 SEARCH_REPLICATIONS = 3
@@ -342,20 +373,18 @@ def _refine(
     also meets every target and costs no more. A kept removal doubles its slot's step (the
     slot has room to spare); a failed one halves it, and a failed one-agent removal closes
     the slot: with targets monotone in staffing it would fail from any smaller point too.
+    A round's removals are simulated together (:meth:`Evaluator.many`).
     """
     evaluate.phase = "refine shifts"
     steps = [max(1, round(h * FIRST_STEP)) for h in x]
     done = [h <= slot.minimum or not f for h, slot, f in zip(x, slots, free, strict=True)]
     while not all(done):
         feasible: list[tuple[float, int, tuple[int, ...]]] = []
-        for i, slot in enumerate(slots):
-            if done[i]:
-                continue
-            y = list(x)
-            y[i] = max(slot.minimum, x[i] - steps[i])
-            candidate = evaluate(y)
+        tried = [i for i in range(len(slots)) if not done[i]]
+        removals = [_removed(x, i, steps[i], slots[i].minimum) for i in tried]
+        for i, y, candidate in zip(tried, removals, evaluate.many(removals), strict=True):
             if candidate.feasible:
-                feasible.append((candidate.cost, i, tuple(y)))
+                feasible.append((candidate.cost, i, y))
             elif steps[i] > 1:
                 steps[i] = max(1, steps[i] // 2)
             else:
@@ -377,3 +406,10 @@ def _refine(
             steps[i] *= 2
         done = [d or h <= slot.minimum for d, h, slot in zip(done, x, slots, strict=True)]
     return x
+
+
+def _removed(x: tuple[int, ...], i: int, step: int, minimum: int) -> tuple[int, ...]:
+    """``x`` with ``step`` agents fewer in slot ``i`` (never below ``minimum``)."""
+    y = list(x)
+    y[i] = max(minimum, x[i] - step)
+    return tuple(y)

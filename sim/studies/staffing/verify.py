@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sim.experiment.executors import Executor
 from sim.scenario import Scenario
 from sim.studies.staffing.changes import missed_targets
 from sim.studies.staffing.evaluate import Evaluation, evaluate
@@ -27,10 +28,13 @@ def verify(
     seed: int,
     workers: int | None = None,
     on_replication: Callable[[Any], None] | None = None,
+    executor: Executor | None = None,
 ) -> Evaluation:
-    """Run ``headcounts`` with the scenario's own run settings but seed ``seed``."""
+    """Run ``headcounts`` with the scenario's own run settings but seed ``seed`` (on
+    ``executor`` when given: a search's worker processes)."""
+    run = {"seed": seed}
     return evaluate(
-        scenario, headcounts, targets, confidence, workers, on_replication, run={"seed": seed}
+        scenario, headcounts, targets, confidence, workers, on_replication, run, executor
     )
 
 
