@@ -15,7 +15,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -240,11 +240,16 @@ def run_replications(
     trace_dir: Path | None = None,
     on_replication: Callable[[ReplicationResult], None] | None = None,
     on_scheduled: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
 ) -> tuple[RunResult, PrecisionStatus | None]:
     """Every replication of one scenario (more with ``precision``), with ``trace_dir`` for
-    per-contact traces; the run and, with ``precision``, where sampling stopped."""
+    per-contact traces; the run and, with ``precision``, where sampling stopped. On
+    ``executor`` when given (a study's workers, kept between its runs), else on an executor
+    for ``workers`` / ``dask`` started and stopped here."""
     job = Job("run", scenario, precision, trace_dir)
-    with executor_for(workers, dask, job.tasks) as executor:
+    with ExitStack() as stack:
+        if executor is None:
+            executor = stack.enter_context(executor_for(workers, dask, job.tasks))
         replicate(
             [job],
             executor,
@@ -260,9 +265,15 @@ def run_scenario(
     workers: int | None = None,
     on_replication: Callable[[ReplicationResult], None] | None = None,
     trace_dir: Path | None = None,
+    executor: Executor | None = None,
 ) -> RunResult:
-    """Simulate every replication of ``scenario``; results sorted by replication."""
+    """Simulate every replication of ``scenario`` (on ``executor`` when given); results
+    sorted by replication."""
     result, _ = run_replications(
-        scenario, workers=workers, trace_dir=trace_dir, on_replication=on_replication
+        scenario,
+        workers=workers,
+        trace_dir=trace_dir,
+        on_replication=on_replication,
+        executor=executor,
     )
     return result

@@ -6,10 +6,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
+from sim.experiment.catalogue import SHARE_METRICS
 from sim.experiment.statistics import Stat
-from sim.present.format import format_metric
+from sim.present.console import fit
+from sim.present.format import bounded, format_metric, half_width
 from sim.scenario import Scenario
 from sim.scenario.units import format_duration
 from sim.studies.staffing import Evaluation, StaffingResult, Target
@@ -17,14 +20,27 @@ from sim.studies.staffing.changes import Change, held_now, missed_targets
 
 
 def format_stat(metric: str, stat: Stat | None, confidence: float) -> str:
-    """``mean (low–high)`` at ``confidence`` (just the mean at confidence 0)."""
+    """``mean (low–high)`` at ``confidence`` (just the mean at confidence 0), the interval
+    clipped to the figure's possible range (a share stays within 0–100%)."""
     if stat is None:
         return "–"
     text = format_metric(metric, stat.mean)
     low, high = stat.interval(confidence)
     if confidence > 0 and math.isfinite(low):
+        low, high = bounded(metric, low, high)
         text += f" ({format_metric(metric, low)}–{format_metric(metric, high)})"
     return text
+
+
+def stat_cell(metric: str, stat: Stat | None, confidence: float) -> str:
+    """A table cell: the mean, and ``± half-width`` of its CI at ``confidence`` below it (as
+    in every ccsim table; the bound a target is judged on is mean − or + that)."""
+    if stat is None:
+        return "–"
+    text = format_metric(metric, stat.mean)
+    low, high = stat.interval(confidence)
+    half = half_width(metric, low, high, text) if confidence > 0 else ""
+    return f"{text}\n± {half}" if half else text
 
 
 def _mark(ok: bool) -> str:
@@ -67,18 +83,18 @@ def targets_table(
     """Rich table: each target's mean (CI) before and after, met or missed, and the cost."""
     conf = result.confidence
     table = Table(title=title, title_justify="left")
-    table.add_column("figure", no_wrap=True)
-    table.add_column("before", justify="right", overflow="fold")
-    table.add_column("after", justify="right", overflow="fold")
+    table.add_column("figure")
+    table.add_column("before", justify="right")
+    table.add_column("after", justify="right")
     if search is not None:
-        table.add_column("search answer, search settings", justify="right", overflow="fold")
+        table.add_column("search answer,\nsearch settings", justify="right")
     for target in result.targets:
         cells = [str(target)]
         for evaluation in (before, after):
             if evaluation is None:
                 cells.append("–")
                 continue
-            stat = format_stat(target.metric, evaluation.stats.get(target.key), conf)
+            stat = stat_cell(target.metric, evaluation.stats.get(target.key), conf)
             if evaluation is after and before is not None and held_now(target, before, conf):
                 ok = not missed_targets([target], before, evaluation, conf)
                 mark = "[yellow]held, no worse[/yellow]" if ok else _mark(False)
@@ -86,20 +102,20 @@ def targets_table(
                 mark = _mark(True)  # the original is the reference itself
             else:
                 mark = _mark(target.met(evaluation.stats, conf))
-            cells.append(f"{stat} {mark}")
+            cells.append(f"{stat}\n{mark}")
         if search is not None:
-            cells.append(format_stat(target.metric, search.stats.get(target.key), conf))
+            cells.append(stat_cell(target.metric, search.stats.get(target.key), conf))
         table.add_row(*cells)
     table.add_section()
     for key in (("centre", "cost_total"), ("centre", "cost_per_issue")):
         cells = [f"{key[0]}.{key[1]}"]
         for evaluation in (before, after):
             stat = None if evaluation is None else evaluation.stats.get(key)
-            cells.append(format_stat(key[1], stat, conf))
+            cells.append(stat_cell(key[1], stat, conf))
         if search is not None:
-            cells.append(format_stat(key[1], search.stats.get(key), conf))
+            cells.append(stat_cell(key[1], search.stats.get(key), conf))
         table.add_row(*cells)
-    return table
+    return fit(table, range(1, len(table.columns)))
 
 
 def settings_text(scenario: Scenario, run: dict[str, Any] | None = None) -> str:
@@ -123,36 +139,52 @@ def missed_text(target: Target, evaluation: Evaluation, confidence: float) -> st
 
 def changes_table(changes: Sequence[Change], title: str) -> Table:
     """Rich table: every channel's service, every pool and the cost, before and after (means),
-    with the paired change and its 95% CI; a figure whose paired CI lies on the bad side of
-    0 is marked."""
+    with the paired change and its 95% CI below it; a figure whose paired CI lies on the bad
+    side of 0 is marked "clearly worse" below that. A change that is only rounding noise
+    (an unchanged pool's cost summed in another order) shows as 0."""
     table = Table(title=title, title_justify="left")
     table.add_column("figure", no_wrap=True)
-    for label in ("before", "after", "after − before (95% CI)"):
-        table.add_column(label, justify="right", overflow="fold")
-    table.add_column("", no_wrap=True)
+    for label in ("before", "after", "after − before\n(95% CI)"):  # beside "figure"
+        table.add_column(label, justify="right")
     scope = None
     for item in changes:
-        if scope is not None and item.key[0] != scope:
-            table.add_section()
+        if item.key[0] != scope:  # each channel, pool and the centre under its own heading
+            if scope is not None:
+                table.add_section()
+            table.add_row(f"[bold]{escape(item.key[0])}[/bold]")
         scope, metric = item.key
-        diff = _signed(metric, item.diff)
-        if math.isfinite(item.low):
-            diff += f" ({_signed(metric, item.low)} to {_signed(metric, item.high)})"
+        stats = [s for s in (item.before, item.after) if s is not None]
+        size = max((abs(s.mean) for s in stats if math.isfinite(s.mean)), default=0.0)
+        diff, low, high = (_denoised(v, size) for v in (item.diff, item.low, item.high))
+        text = _signed(metric, diff)
+        if math.isfinite(low):
+            text += f"\n({_signed(metric, low)} to {_signed(metric, high)})"
+        if item.worse:
+            text += "\n[red bold]clearly worse[/red bold]"
         table.add_row(
-            f"{scope}.{metric}",
+            f"  {metric}",
             format_stat(metric, item.before, 0.0),
             format_stat(metric, item.after, 0.0),
-            diff,
-            "[red bold]clearly worse[/red bold]" if item.worse else "",
+            text,
         )
-    return table
+    return fit(table, [1, 2, 3])
+
+
+NOISE = 1e-9
+"""A change smaller than this share of the figure itself is floating-point rounding."""
+
+
+def _denoised(value: float, size: float) -> float:
+    return 0.0 if math.isfinite(value) and abs(value) <= NOISE * max(size, 1.0) else value
 
 
 def _signed(metric: str, value: float) -> str:
     if not math.isfinite(value):
         return "–"
-    text = format_metric(metric, abs(value))
-    return ("−" if value < 0 else "+") + text
+    sign = "±" if value == 0.0 else "−" if value < 0 else "+"
+    if metric in SHARE_METRICS:  # a change of a share is in percentage points
+        return f"{sign}{abs(value) * 100:.1f} pp"
+    return sign + format_metric(metric, abs(value))
 
 
 def held_text(item: Any) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.experiment.executors import Executor
 from sim.experiment.replication import run_scenario
 from sim.experiment.statistics import metric_stats
 from sim.scenario import Scenario
@@ -30,7 +31,7 @@ from sim.studies.schedule.plan import plan_schedule, scheduled_scenario
 from sim.studies.schedule.requirement import weekly_requirement
 from sim.studies.schedule.result import Schedule
 from sim.studies.staffing.changes import clearly_worse
-from sim.studies.staffing.evaluate import Evaluation, judge
+from sim.studies.staffing.evaluate import Evaluation, judge, shared_executor
 from sim.studies.staffing.targets import Target
 
 TOP_UP = 1.10
@@ -59,15 +60,18 @@ def simulate(
     targets: Sequence[Target],
     confidence: float,
     seed: int,
-    workers: int | None,
+    executor: Executor,
     on_replication: Callable[[Any], None] | None = None,
 ) -> tuple[Evaluation, pd.DataFrame]:
-    """``scenario`` run with seed ``seed``: its evaluation and its per-interval table."""
+    """``scenario`` run with seed ``seed`` on ``executor``: its evaluation and its
+    per-interval table."""
     from sim.scenario import validate_data
 
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     data["run"] = {**data["run"], "seed": seed}
-    result = run_scenario(validate_data(data, f"<{scenario.name}>"), workers, on_replication)
+    result = run_scenario(
+        validate_data(data, f"<{scenario.name}>"), on_replication=on_replication, executor=executor
+    )
     frame = result.replications_frame()
     stats = metric_stats(frame)
     cost = stats["centre", "cost_total"].mean if ("centre", "cost_total") in stats else math.nan
@@ -129,33 +133,34 @@ def plan_and_check(
     say("planning shifts and breaks (integer program)")
     schedule = plan_schedule(scenario, requirement=requirement, **options)
     staffed = scheduled_scenario(scenario, schedule)
-    say("simulating the original staffing with fresh seeds")
-    before, _ = simulate(scenario, targets, confidence, seed, workers, progress("original"))
-    say("simulating the schedule with fresh seeds")
-    after, intervals = simulate(staffed, targets, confidence, seed, workers, progress("schedule"))
-    checked = Checked(schedule, staffed, requirement, after, intervals, before)
-    stalled: set[Target] = set()
-    while True:
-        missed = [t for t in targets if not _met(t, checked, confidence)]
-        active = [t for t in missed if t not in stalled]
-        if not active or checked.repairs >= repairs:
-            break
-        checked.repairs += 1
-        say(f"top-up {checked.repairs}/{repairs} for " + ", ".join(str(t) for t in active))
-        raised = top_up(checked.requirement, checked.intervals, scenario, active)
-        schedule = plan_schedule(scenario, requirement=raised, **options)
-        staffed = scheduled_scenario(scenario, schedule)
-        after, intervals = simulate(
-            staffed, targets, confidence, seed, workers, progress(f"top-up {checked.repairs}")
-        )
-        for target in active:
-            if _gap(target, after, confidence) > STALL_RATIO * _gap(
-                target, checked.after, confidence
-            ):
-                stalled.add(target)
-        checked = Checked(
-            schedule, staffed, raised, after, intervals, before, repairs=checked.repairs
-        )
+
+    def run(candidate: Scenario, label: str) -> tuple[Evaluation, pd.DataFrame]:
+        return simulate(candidate, targets, confidence, seed, executor, progress(label))
+
+    with shared_executor(None, workers) as executor:  # one set of workers for every run
+        say("simulating the original staffing with fresh seeds")
+        before, _ = run(scenario, "original")
+        say("simulating the schedule with fresh seeds")
+        after, intervals = run(staffed, "schedule")
+        checked = Checked(schedule, staffed, requirement, after, intervals, before)
+        stalled: set[Target] = set()
+        while True:
+            missed = [t for t in targets if not _met(t, checked, confidence)]
+            active = [t for t in missed if t not in stalled]
+            if not active or checked.repairs >= repairs:
+                break
+            repair = checked.repairs + 1
+            say(f"top-up {repair}/{repairs} for " + ", ".join(str(t) for t in active))
+            raised = top_up(checked.requirement, checked.intervals, scenario, active)
+            schedule = plan_schedule(scenario, requirement=raised, **options)
+            staffed = scheduled_scenario(scenario, schedule)
+            after, intervals = run(staffed, f"top-up {repair}")
+            for target in active:
+                if _gap(target, after, confidence) > STALL_RATIO * _gap(
+                    target, checked.after, confidence
+                ):
+                    stalled.add(target)
+            checked = Checked(schedule, staffed, raised, after, intervals, before, repairs=repair)
     out_of_repairs = checked.repairs >= repairs
     for target in missed:
         if (
