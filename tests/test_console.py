@@ -211,3 +211,45 @@ def test_run_prints_each_note_once(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.count("public impressions are worth nothing") == 1
     assert "1 replication," in result.output and "1 worker)" in result.output
+
+
+def _with_phone_level(summary: pd.DataFrame, mean: float, low: float, high: float) -> None:
+    at = (summary["scope"] == "phone") & (summary["metric"] == "service_level")
+    summary.loc[at, ["mean", "ci_low", "ci_high"]] = [mean, low, high]
+
+
+@pytest.mark.parametrize(
+    ("mean", "low", "high", "word"),
+    [
+        (0.83, 0.81, 0.85, "met"),  # the whole CI above the 80% target
+        (0.81, 0.78, 0.84, "met?"),  # the mean meets it, the CI does not settle it
+        (0.79, 0.76, 0.82, "missed?"),
+        (0.75, 0.73, 0.77, "missed"),
+    ],
+)
+def test_a_verdict_the_ci_does_not_settle_is_marked(mean, low, high, word) -> None:
+    scenario = load_scenario(BASELINE)  # phone: 80% answered within 20 s
+    summary = _summary(1_000.0)
+    _with_phone_level(summary, mean, low, high)
+    text = "".join(_render(t) for t in summary_tables(scenario, summary, width=80))
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("phone"))
+    assert re.search(rf"\b{re.escape(word)}(\s|$)", lines[at + 1]), lines[at + 1]
+    assert ("not conclusive" in text) == word.endswith("?")
+
+
+def test_sweep_marks_a_point_whose_ci_includes_the_target(tmp_path: Path) -> None:
+    outcome = _sweep_folder(tmp_path, ["pools.digital.shrinkage"], [[0.2], [0.3]])
+    for point, (mean, low, high) in zip(
+        outcome.points, [(0.83, 0.81, 0.85), (0.81, 0.78, 0.84)], strict=True
+    ):
+        summary = pd.read_csv(tmp_path / point.folder / SUMMARY_CSV)
+        others = summary["metric"] == "service_level"  # every other channel clearly met
+        summary.loc[others, ["mean", "ci_low", "ci_high"]] = [0.99, 0.985, 0.995]
+        _with_phone_level(summary, mean, low, high)
+        summary.to_csv(tmp_path / point.folder / SUMMARY_CSV, index=False)
+    text = _render(sweep_table(outcome, width=80))
+    rows = [line for line in text.splitlines() if line.lstrip("│ ").startswith("p00")]
+    assert "✓?" not in rows[0] and "✓" in rows[0]
+    assert "✓?" in rows[1]
+    assert "not conclusive" in text

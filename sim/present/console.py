@@ -182,11 +182,32 @@ def mean_ci(metric: str, row: Mapping[str, Any] | pd.Series | None) -> str:
     return f"{text}\n[dim]± {half}[/dim]" if half and text != "–" else text
 
 
-def verdict(level: float, target: float) -> str:
-    """``met`` (green) or ``missed`` (red) for a mean service level against its target."""
+UNSURE = "?"
+"""Marks a verdict the 95% CI does not settle: the interval includes the target."""
+UNSURE_NOTE = "?: not conclusive, the 95% CI includes the target (run more replications)"
+
+
+def verdict(level: float, target: float, low: float = math.nan, high: float = math.nan) -> str:
+    """``met`` (green) or ``missed`` (red) for a mean service level against its target,
+    with :data:`UNSURE` when its CI ``low``–``high`` includes the target."""
     if not (isinstance(level, int | float) and math.isfinite(level)):
         return "–"
-    return MET if level >= target else MISSED
+    return (MET if level >= target else MISSED) + _unsure(target, low, high)
+
+
+def _unsure(target: float, low: float, high: float) -> str:
+    return UNSURE if math.isfinite(low) and math.isfinite(high) and low < target <= high else ""
+
+
+def _ci(row: Mapping[str, Any]) -> tuple[float, float]:
+    return float(row.get("ci_low", math.nan)), float(row.get("ci_high", math.nan))
+
+
+def target_mark(row: Any, target: float) -> str:
+    """✓ or ✗ for a summary row's mean service level against ``target`` (? if not
+    conclusive)."""
+    mark = MET_MARK if float(row["mean"]) >= target else MISSED_MARK
+    return mark + _unsure(target, float(row["ci_low"]), float(row["ci_high"]))
 
 
 # --- a run ----------------------------------------------------------------------------------
@@ -218,14 +239,17 @@ def _channels(scenario: Scenario, rows: dict[Key, Any]) -> Grid:
         target = "–"  # the threshold, then met or missed
         if level is not None:
             metric = definition_metric(level)
-            mean = (rows.get((name, metric)) or {}).get("mean", math.nan)
+            row = rows.get((name, metric)) or {}
+            mean = row.get("mean", math.nan)
             defined = ""  # a definition other than today's is named, with its figure
             if metric != "service_level":
                 defined = f"\n{describe(level)}: {format_metric(metric, mean)}"
             target = (
                 f"{level.target:.0%} in {format_duration(level.within)}{defined}\n"
-                f"{verdict(mean, level.target)}"
+                f"{verdict(mean, level.target, *_ci(row))}"
             )
+            if target.endswith(UNSURE):
+                grid.caption = UNSURE_NOTE
         grid.rows.append([name, *cells, target])
     return grid
 
@@ -357,12 +381,14 @@ def sweep_table(outcome: Any, limit: int = 40, width: int | None = None) -> Grou
             row = summary.loc[(scope, metric)] if (scope, metric) in summary.index else None
             text = mean_ci(metric, row)
             if metric == "service_level" and row is not None and scope in targets:
-                mark = MET_MARK if float(row["mean"]) >= targets[scope] else MISSED_MARK
+                mark = target_mark(row, targets[scope])
                 text = text.replace("\n", f" {mark}\n", 1) if "\n" in text else f"{text} {mark}"
             cells.append(text)
         grid.rows.append(cells)
     notes = [f"{s} = {p}" for s, p in zip(short, outcome.paths, strict=True) if s != p]
     notes.append("SL: service level, ✓ meets its target, ✗ misses it (mean)")
+    if any(UNSURE in str(cell) for row in grid.rows for cell in row[len(headers) - len(keys) :]):
+        notes.append(UNSURE_NOTE)
     if len(outcome.points) > limit:
         notes.append(f"first {limit} of {len(outcome.points)} points; all in sweep.csv")
     grid.caption = "; ".join(notes)
