@@ -138,7 +138,8 @@ class Centre:
 
     def _new_issue(self, k: int) -> None:
         """An issue arises now, in reporting interval ``k`` (called by the clock at each
-        arrival)."""
+        arrival). With a customer base it belongs to one of its customers, who may go
+        public first out of habit."""
         now = self.env.now
         channel = self._sole_first or self._first_choice.choose(
             self._first_bounds, self._first_options
@@ -147,22 +148,14 @@ class Centre:
         journey.number = next(self._numbers)
         journey.created = now
         journey.k = k
-        journey.first_channel = channel
-        journey.contacts = 0
         journey.outcome = OPEN
         journey.touched = False
-        self._contact(journey, channel, k)
-
-    def _new_customer_issue(self, k: int) -> None:
-        """An issue arises now, in interval ``k``, for one of the customer base's customers,
-        who may go public first out of habit (as :meth:`_new_issue` otherwise)."""
-        channel = self._sole_first or self._first_choice.choose(
-            self._first_bounds, self._first_options
-        )
-        journey = self._journey(k, channel)
-        assert self.customers is not None
-        journey.first_channel = channel = self.customers.arrive(journey, channel)
-        self._contact(journey, channel, k)
+        if self.customers is not None:
+            channel = self.customers.arrive(journey, channel)
+        journey.first_channel = channel
+        journey.contacts = 1  # its first contact, as :meth:`_contact` counts it
+        self.contacts[k] += 1
+        self.channels[channel].arrive(journey, now, k)
 
     def _new_channel_issue(self, payload: tuple[int, str]) -> None:
         """An issue arises now whose first channel came with it (per-channel demand); the
@@ -400,8 +393,6 @@ class Centre:
             on_arrival = self._new_given
         elif self.arrivals.carries_channel:
             on_arrival = self._new_channel_issue
-        elif self.customers is not None:
-            on_arrival = self._new_customer_issue
         self.env.run_until(until, arrivals, on_arrival)
         if self._closing_k < self.n_intervals:
             self._close_interval(self.calendar.end)
