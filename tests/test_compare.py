@@ -40,6 +40,8 @@ def compared(files: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory)
                           "--workers", "2")  # fmt: skip
     assert code == 0, output
     assert "paired differences over 8 replications" in output
+    assert f"comparison in {out}/: compare.csv, report.html and plots/" in output
+    assert (out / "report.html").is_file()  # the closing line names what is there
     return out
 
 

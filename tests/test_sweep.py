@@ -48,6 +48,7 @@ def serial_sweep(scenario_file: Path, tmp_path_factory: pytest.TempPathFactory) 
     code, output = invoke("sweep", str(scenario_file), *GRID, "-o", str(out), "--workers", "1",
                           "--quiet", "--no-plots")  # fmt: skip
     assert code == 0, output
+    assert f"results in {out}/: sweep.csv\n" in output  # no report was asked for
     return out
 
 

@@ -95,4 +95,5 @@ def compare(
         console.print(compare_table(frame, [arm.label for arm in arms]))
     for note in [*notes, *(f"warning: {d} (compared anyway)" for d in unlike)]:
         click.echo(note)
-    click.echo(f"comparison in {path}")
+    written = ", report.html and plots/" if not no_plots else ""
+    click.echo(f"comparison in {out.shown}/: {path.name}{written}")

@@ -149,7 +149,7 @@ def sweep(
         if not no_plots:  # frontier, heat map / metric against parameter, and report.html
             write_sweep_report(out.path)
     outcome.out_dir = out.shown
-    _print_outcome(outcome, quiet)
+    _print_outcome(outcome, quiet, reported=not no_plots)
 
 
 def check_sweep_size(
@@ -173,7 +173,7 @@ def check_sweep_size(
         raise BadInput(f"{printable(base.name)}: {bad_input(reason)}") from None
 
 
-def _print_outcome(outcome: SweepOutcome, quiet: bool) -> None:
+def _print_outcome(outcome: SweepOutcome, quiet: bool, reported: bool) -> None:
     from sim.present.console import console, sweep_table
     from sim.present.format import plural
 
@@ -185,7 +185,8 @@ def _print_outcome(outcome: SweepOutcome, quiet: bool) -> None:
     click.echo(
         f"{plural(len(outcome.points), 'point')}: {len(outcome.computed)} computed, "
         f"{len(outcome.reused)} already finished; {where}; "
-        f"results in {outcome.out_dir}/sweep.csv"
+        f"results in {outcome.out_dir}/: sweep.csv"
+        + (", report.html and plots/" if reported else "")
     )
     unmet = [folder for folder, status in outcome.statuses.items() if not status.met]
     if unmet:
