@@ -59,6 +59,10 @@ def test_a_run_exports_its_tables_as_numbers(run_dir: Path) -> None:
             checked = True
         if metric == "offered":
             assert mean.number_format != "0.0%"
+        for cell in row:  # Excel shows 12 under "#,##0.####" as "12.": whole numbers get "#,##0"
+            if isinstance(cell.value, float) and cell.number_format != "0.0%":
+                want = "#,##0" if cell.value.is_integer() else "#,##0.0###"
+                assert cell.number_format == want, (metric, cell.value, cell.number_format)
     assert checked
     assert book["summary"].freeze_panes == "A2"
     text = "\n".join(r[0] or "" for r in book["scenario"].iter_rows(min_row=2, values_only=True))

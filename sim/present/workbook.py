@@ -32,7 +32,10 @@ from sim.io.run_folder import (
 from sim.present.format import metric_label
 
 PERCENT = "0.0%"
-NUMBER = "#,##0.####"
+WHOLE = "#,##0"
+NUMBER = "#,##0.0###"
+"""Up to four decimals, at least one: Excel shows a whole number under ``#,##0.####`` with
+a trailing point (``12.``), so whole numbers get :data:`WHOLE`."""
 MAX_SHEET_NAME = 31
 SHARE_COLUMNS = ("service_level", "occupancy", "social_first_share")
 VALUE_COLUMNS = ("mean", "ci_low", "ci_high", "value", "diff", "diff_ci_low", "diff_ci_high")
@@ -124,7 +127,8 @@ def _fill(sheet: Worksheet, frame: pd.DataFrame) -> None:
                 continue
             cell = sheet.cell(row=sheet.max_row, column=i + 1)
             percent = i in share_columns or (share_row and i in value_columns)
-            cell.number_format = PERCENT if percent else NUMBER
+            whole = float(value).is_integer()
+            cell.number_format = PERCENT if percent else WHOLE if whole else NUMBER
     sheet.freeze_panes = "A2"
     if len(frame):
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
