@@ -211,3 +211,29 @@ def test_a_variant_may_give_only_what_it_changes_and_drop_values_with_null() -> 
     variant = {"extends": "baseline.yaml", "pools": {"digital": {"concurrency": None}}}
     assert _check(schema, schema, variant, "") == []
     assert _check(schema, schema, {"pools": {"digital": {"concurrency": None}}}, "")
+
+
+def test_a_short_form_the_loader_takes_satisfies_the_schema() -> None:
+    schema = scenario_json_schema()
+    whole = _raw(ROOT / "scenarios" / "baseline.yaml")
+    assert load_data_ok(whole)  # the baseline gives demand.customers as {count: 470000}
+    shorthand = whole | {"demand": whole["demand"] | {"customers": 470_000}}
+    assert load_data_ok(shorthand)
+    assert _check(schema, schema, shorthand, "") == []
+    assert _check(schema, schema, {"extends": "baseline.yaml", "demand": {"customers": 9}}, "") == []
+    for wrong in (0, "many", 2.5):
+        bad = whole | {"demand": whole["demand"] | {"customers": wrong}}
+        assert not load_data_ok(bad)
+        assert _check(schema, schema, bad, ""), wrong
+
+
+def load_data_ok(data: dict[str, Any]) -> bool:
+    """Whether the loader takes ``data`` as a scenario."""
+    from sim.scenario import validate_data
+    from sim.scenario.errors import ScenarioError
+
+    try:
+        validate_data(data)
+    except ScenarioError:
+        return False
+    return True

@@ -75,13 +75,30 @@ class _Writer:
         self.root: dict[str, Any] = self.defs["Scenario"]
 
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
-        """``node`` without its ``$ref`` or ``| null`` wrapper."""
+        """``node`` without its ``$ref`` or ``| null`` wrapper, and a section without the
+        short form it also accepts (:meth:`shorthand`)."""
         if "$ref" in node:
-            return self.defs[node["$ref"].rsplit("/", 1)[-1]]
+            return self.resolve(self.defs[node["$ref"].rsplit("/", 1)[-1]])
         options = [o for o in node.get("anyOf", []) if o.get("type") != "null"]
         if len(options) == 1:
             return self.resolve(options[0])
+        sections = [o for o in options if self.resolve(o).get("type") == "object"]
+        if len(options) == 2 and len(sections) == 1:
+            return self.resolve(sections[0])
         return node
+
+    def shorthand(self, node: dict[str, Any]) -> str:
+        """What a section accepts instead of its keys (``demand.customers: 470000``)."""
+        if "$ref" in node:
+            return self.shorthand(self.defs[node["$ref"].rsplit("/", 1)[-1]])
+        for option in node.get("anyOf", []):
+            if option.get("type") not in ("null", "object") and "$ref" not in option:
+                return option.get("description", "")
+            if "$ref" in option or "anyOf" in option:
+                found = self.shorthand(option)
+                if found:
+                    return found
+        return ""
 
     def target(self, node: dict[str, Any]) -> dict[str, Any] | None:
         """The section (object with named keys) ``node`` is, if it is one."""
@@ -119,7 +136,9 @@ class _Writer:
         unit = unit.rstrip(".") or value_unit
         lines = [f"### `{path}`", "", meaning, ""]
         if self.target(prop) is not None:
-            return [*lines, "- type: section: the keys below, each with its own default", ""]
+            short = self.shorthand(prop)
+            kind = "section: the keys below, each with its own default"
+            return [*lines, f"- type: {kind}{f' (or {short})' if short else ''}", ""]
         lines.append(f"- type: {kind}")
         if unit:
             lines.append(f"- unit: {unit}")

@@ -12,7 +12,7 @@ its size. ``demand.customers: 2000000`` is short for ``{count: 2000000}``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import model_validator
 
@@ -27,6 +27,13 @@ class Customers(Section):
     social_habit: Share = 0.3
     """Probability that a customer rewarded once by a fast public answer goes to social
     first on a later issue (assumed; the habit of Ma, Sun & Kekre 2015)."""
+
+    JSON_SHORTHAND: ClassVar[dict[str, Any]] = {
+        "type": "integer",
+        "minimum": 1,
+        "description": "a whole number N, short for {count: N}",
+    }
+    """What the file may give instead of the section (``ccsim schema`` offers it too)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -53,6 +53,7 @@ def scenario_json_schema() -> dict[str, Any]:
     _complete_keyed_mappings(schema)
     definitions = schema.pop("$defs")
     definitions["Scenario"] = schema
+    _offer_shorthands(definitions, models)
     patches = {f"{name}{PATCH}": _patch(node) for name, node in definitions.items()}
     return {
         "$schema": SCHEMA_DIALECT,
@@ -66,6 +67,18 @@ def scenario_json_schema() -> dict[str, Any]:
         "else": {"$ref": "#/$defs/Scenario"},  # a whole scenario: demand and pools required
         "$defs": {**definitions, **patches},
     }
+
+
+def _offer_shorthands(definitions: dict[str, Any], models: dict[str, type[BaseModel]]) -> None:
+    """A section the loader also takes in a short form (``demand.customers: 470000``)
+    accepts that form in the schema too: its model's ``JSON_SHORTHAND``."""
+    for name, model in models.items():
+        shorthand = getattr(model, "JSON_SHORTHAND", None)
+        if shorthand is None or name not in definitions:
+            continue
+        whole = definitions[name]
+        outer = {k: whole[k] for k in ("title", "description") if k in whole}
+        definitions[name] = {**outer, "anyOf": [whole, shorthand]}
 
 
 def _patch(node: Any, in_list: bool = False) -> Any:
