@@ -83,8 +83,13 @@ def test_reference_lists_every_key_with_type_default_and_example() -> None:
     assert len(entries) > 80
     for entry in entries:
         assert "- type: " in entry, entry
+        meaning = entry.split("\n", 1)[1].split("- type: ")[0]
+        assert meaning.strip(), f"no meaning under ### {entry.splitlines()[0]}"
         if "- type: section" not in entry:
             assert "- default: " in entry, entry
+    for key in ("duration", "success", "fallback"):  # a section pydantic writes inline
+        entry = text.split(f"### `channels.self_service.{key}`")[1].split("###")[0]
+        assert "- default: none" not in entry, entry
     horizon = text.split("### `run.horizon`")[1].split("###")[0]
     assert "- default: `7d`" in horizon and "- example: `horizon: 28d`" in horizon
 

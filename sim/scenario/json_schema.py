@@ -43,6 +43,7 @@ def scenario_json_schema() -> dict[str, Any]:
     raw = Scenario.model_json_schema(mode="validation")
     schema = _rename_definitions(raw)
     models = _models()
+    _hoist_inline_sections(schema, models)
     for name, definition in schema["$defs"].items():
         _describe_section(name, definition, models.get(name))
     _describe_section("Scenario", schema, Scenario)
@@ -164,6 +165,38 @@ def _rename_definitions(schema: dict[str, Any]) -> dict[str, Any]:
             "durations (each value with a unit)" if new.endswith("Time") else "numbers"
         )
     return out
+
+
+def _hoist_inline_sections(schema: dict[str, Any], models: dict[str, type[BaseModel]]) -> None:
+    """A section pydantic wrote inline (a class used once, like ``self_service``'s) becomes a
+    definition of its own, so it gets its keys' meanings and defaults like every other."""
+    for name, model in models.items():
+        owner = schema["$defs"].get(name, schema if model is Scenario else None)
+        if owner is None:
+            continue
+        fields = model.model_fields.items()
+        sections = {f.alias or k: _section_type(f.annotation) for k, f in fields}
+        if issubclass(model, Channels):  # one key per registered kind, not fields
+            sections.update(Channels.section_types())
+        for key, inner in sections.items():
+            node = owner.get("properties", {}).get(key)
+            if node is None or inner is None or "properties" not in node:
+                continue
+            inner_name = inner.__name__.split("[")[0]
+            if inner_name in schema["$defs"]:
+                continue
+            described = {k: node.pop(k) for k in ("description", "default") if k in node}
+            schema["$defs"][inner_name] = {"title": inner_name, **node}
+            node.clear()
+            node.update({"$ref": f"#/$defs/{inner_name}", **described})
+
+
+def _section_type(annotation: Any) -> type[BaseModel] | None:
+    """The section class of a field typed ``Section`` or ``Section | None``."""
+    options = [a for a in (typing.get_args(annotation) or (annotation,)) if a is not type(None)]
+    if len(options) == 1 and isinstance(options[0], type) and issubclass(options[0], BaseModel):
+        return options[0]
+    return None
 
 
 def _models() -> dict[str, type[BaseModel]]:
