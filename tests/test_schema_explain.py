@@ -104,3 +104,27 @@ def test_explain_on_the_command_line_with_overrides() -> None:
     assert "enabled: false\n" in result.output  # given (by --set), so not marked
     assert "routing: priority  # default" in result.output
     assert "48 defaults filled in" in result.output
+
+
+def test_a_variant_marks_what_it_sets_itself_among_what_it_inherits(tmp_path: Path) -> None:
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(
+        f"extends: {BASELINE}\npolicy:\n  social_mode: deflect\n"
+        "pools:\n  digital:\n    shrinkage: 0.35\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["validate", "--explain", str(variant), "--set", "run.replications=3"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    marked = [line.strip() for line in lines if line.endswith("# set here")]
+    assert marked == [
+        "name: variant  # set here",  # a file's name is its own unless it gives one
+        "replications: 3  # set here",
+        "shrinkage: 0.35  # set here",
+        "social_mode: deflect  # set here",
+    ]
+    assert f"# {BASELINE}." in result.output  # where the rest comes from
+    plain = CliRunner().invoke(main, ["validate", "--explain", str(BASELINE)])
+    assert "# set here" not in plain.output  # a file that extends nothing marks nothing

@@ -24,7 +24,7 @@ def validate(scenarios: tuple[str, ...], explain: bool, overrides: tuple[str, ..
 
     Every problem in every file is reported, one line each; exit 2 if any file is bad.
     With --explain, each good file is printed resolved (extends merged, --set applied),
-    defaults marked.
+    defaults marked, and for a file that extends another, the values it sets itself.
     """
     problems = []
     for path in scenarios:
@@ -35,8 +35,9 @@ def validate(scenarios: tuple[str, ...], explain: bool, overrides: tuple[str, ..
             continue
         if explain:
             from sim.present.explain import explain as explained
+            from sim.scenario.loading import value_origins
 
-            click.echo(explained(scenario, path))
+            click.echo(explained(scenario, path, value_origins(path, overrides)))
         else:
             click.echo(f"ok: {path} ({scenario.name})")
     if problems:

@@ -4,7 +4,9 @@ A key the file (or the files it extends, or a ``--set``) did not give takes ccsi
 silently in ``scenario.yaml``. Here each such value carries a ``# default`` comment and the
 list of them closes the page, so a planner sees at once that, say, the jump-the-line habit
 is off or impressions are worth nothing because nothing said otherwise. A key counts as
-given when pydantic saw it (``model_fields_set``), section by section.
+given when pydantic saw it (``model_fields_set``), section by section. For a file that
+``extends`` another, each value the file itself (or a ``--set``) gives is marked
+``# set here``: what the variant changes, among everything it inherits.
 """
 
 from __future__ import annotations
@@ -20,25 +22,37 @@ from sim.scenario.channels import Channels
 from sim.scenario.registry import public_names
 
 DEFAULT = "# default"
+HERE = "# set here"
 WIDTH = 96
 
 
 @dataclass
 class Explained:
-    """The annotated YAML lines and the dotted paths of the defaults filled in."""
+    """The annotated YAML lines and the dotted paths of the defaults filled in; ``origins``
+    (the loader's tree of which file gave each value) and ``here`` mark a variant's own."""
 
     lines: list[str] = field(default_factory=list)
     defaults: list[str] = field(default_factory=list)
+    origins: Any = None
+    here: str = ""
 
 
-def explain(scenario: Scenario, source: str = "") -> str:
-    """The resolved ``scenario`` as YAML, ``# default`` beside every value not given."""
-    out = Explained()
+def explain(scenario: Scenario, source: str = "", origins: Any = None) -> str:
+    """The resolved ``scenario`` as YAML, ``# default`` beside every value not given; with
+    ``origins`` (:func:`sim.scenario.loading.value_origins` of ``source``) of a file that
+    extends another, ``# set here`` beside each value ``source`` gives itself."""
+    extends = _files(origins) - {source} if origins is not None else set()
+    out = Explained(origins=origins if extends else None, here=source)
     _section(scenario, _dump(scenario), "", 0, False, out)
     head = [
         f"# {scenario.name}{f' ({source})' if source else ''}, resolved: every key, with",
         f"# '{DEFAULT}' beside each value no file gave (ccsim filled in its default).",
     ]
+    if extends:
+        head += [
+            f"# '{HERE}' beside each value this file (or --set) gives; the rest comes from",
+            f"# {', '.join(sorted(extends))}.",
+        ]
     count = len(out.defaults)
     tail = [
         "",
@@ -100,12 +114,31 @@ def _section(
         else:
             if default:
                 out.defaults.append(where)
-            out.lines += _leaf(indent, key, dumped[key], default)
+            note = DEFAULT if default else HERE if _set_here(out, where) else ""
+            out.lines += _leaf(indent, key, dumped[key], note)
 
 
-def _leaf(indent: str, key: str, value: Any, default: bool) -> list[str]:
+def _set_here(out: Explained, where: str) -> bool:
+    """Whether the explained file itself gave the value at dotted path ``where``."""
+    node = out.origins
+    for part in where.split("."):
+        if not isinstance(node, dict):
+            break
+        if part not in node:
+            return False
+        node = node[part]
+    return out.here in _files(node)
+
+
+def _files(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return {f for child in node.values() for f in _files(child)}
+    return {node} if isinstance(node, str) else set()
+
+
+def _leaf(indent: str, key: str, value: Any, mark: str) -> list[str]:
     text = _flow(value)
-    note = f"  {DEFAULT}" if default else ""
+    note = f"  {mark}" if mark else ""
     line = f"{indent}{key}: {text}{note}"
     if len(line) <= WIDTH or not isinstance(value, list):
         return [line]

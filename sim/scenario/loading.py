@@ -103,6 +103,16 @@ def _load_tree(
     return deep_merge(base_data, data), deep_merge(base_origins, origins)
 
 
+def _merged_tree(path: Path, file: str) -> tuple[dict[str, Any], Origins]:
+    """:func:`_load_tree`, and the scenario named after its file unless the file itself
+    gives a name (a base's name is not the variant's)."""
+    data, origins = _load_tree(path, file, [])
+    if "name" not in origins or file not in _files_under(origins["name"]):
+        data["name"] = path.stem
+        origins["name"] = file
+    return data, origins
+
+
 def _identity(path: Path) -> Path:
     try:
         return path.resolve()
@@ -142,10 +152,7 @@ def load_scenario(
         overrides = (overrides,)
     file = str(path)
     path = Path(path)
-    data, origins = _load_tree(path, file, [])
-    if "name" not in origins or file not in _files_under(origins["name"]):
-        data["name"] = path.stem
-        origins["name"] = file
+    data, origins = _merged_tree(path, file)
     problems = [Problem(file, label, message) for message in apply_overrides(data, overrides)]
     if problems:
         raise ScenarioError(problems)
@@ -153,6 +160,17 @@ def load_scenario(
         origins = _set_origin(origins, split_path(text.split("=", 1)[0]), file)
     _relative_files(data, origins)
     return _validate(data, file, origins)
+
+
+def value_origins(path: str | Path, overrides: Sequence[str] = ()) -> Origins:
+    """Which file gave each value of ``path`` once merged: a tree mirroring its mappings,
+    with the file (as the chain names it) at each leaf; ``--set`` values are ``path``'s.
+    For a file that loads (:func:`load_scenario` first): it is read again, not validated."""
+    file = str(path)
+    _, origins = _merged_tree(Path(path), file)
+    for text in (overrides,) if isinstance(overrides, str) else overrides:
+        origins = _set_origin(origins, split_path(text.split("=", 1)[0]), file)
+    return origins
 
 
 def _relative_files(data: dict[str, Any], origins: Origins) -> None:
