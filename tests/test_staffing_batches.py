@@ -11,9 +11,11 @@ from __future__ import annotations
 import pytest
 from builders import build, deep_update, mmc_data
 
+import sim.studies.staffing.holds as holds_module
+import sim.studies.staffing.search as search_module
 from sim.experiment.executors import make_executor
 from sim.experiment.replication import simulate_data
-from sim.studies.staffing import combine_targets, parse_targets, solve
+from sim.studies.staffing import combine_targets, evaluate, parse_targets, solve, solve_holding
 from sim.studies.staffing.evaluate import BudgetExhausted, Evaluator
 
 RUN = {"horizon": "6h", "warmup": "1h", "replications": 3, "interval": "1h"}
@@ -82,3 +84,59 @@ def test_the_answer_does_not_depend_on_the_workers() -> None:
     assert serial.status == shared.status == "met"
     assert serial.headcounts == shared.headcounts
     assert list(serial.cache) == list(shared.cache)  # the same candidates, in the same order
+
+
+class OneByOne(Evaluator):
+    """The search's evaluator as it was before rounds were batched: each candidate simulated
+    alone, in turn, the budget checked before each."""
+
+    def many(self, candidates):
+        out = []
+        for headcounts in candidates:
+            key = tuple(int(h) for h in headcounts)
+            if key not in self.cache:
+                if self.fresh >= self.budget:
+                    raise BudgetExhausted
+                alone = evaluate(self.scenario, key, self.targets, self.confidence, workers=1)
+                self._fresh(key, alone)
+            out.append(self.judged(self.cache[key]))
+        return out
+
+
+def three_shifts():
+    """:func:`two_pools` with the phone team in three 8-hour shifts: four decision slots,
+    so a refinement round tries three removals at once."""
+    data = two_pools().model_dump(mode="json", by_alias=True)
+    data["run"] = {"horizon": "1d", "warmup": "2h", "replications": 2, "interval": "1h"}
+    del data["pools"]["voice"]["agents"]
+    data["pools"]["voice"]["schedule"] = [
+        {"from": start, "to": end, "agents": 10}
+        for start, end in (("00:00", "08:00"), ("08:00", "16:00"), ("16:00", "24:00"))
+    ]
+    return build(data)
+
+
+def search_log(budget: int, evaluator: type[Evaluator], monkeypatch) -> tuple:
+    """A whole search's answer, status and every fresh evaluation (headcounts, phase)."""
+    monkeypatch.setattr(search_module, "Evaluator", evaluator)
+    monkeypatch.setattr(holds_module, "Evaluator", evaluator)
+    scenario = three_shifts()
+    seen = []
+    result = solve_holding(
+        scenario,
+        combine_targets(scenario, []),
+        max_evaluations=budget,
+        workers=1,
+        on_evaluation=lambda e, phase: seen.append((e.headcounts, phase)),
+    )
+    return result.status, result.headcounts, seen
+
+
+@pytest.mark.parametrize("budget", [8, 40])  # 8: the budget runs out inside a round
+def test_batched_rounds_try_what_one_by_one_tried(budget: int, monkeypatch) -> None:
+    batched = search_log(budget, Evaluator, monkeypatch)
+    one_by_one = search_log(budget, OneByOne, monkeypatch)
+    assert batched == one_by_one
+    refined = [headcounts for headcounts, phase in batched[2] if phase == "refine shifts"]
+    assert len(refined) >= (1 if budget == 8 else 3)  # a round of several was tried
+    assert batched[0] == ("budget" if budget == 8 else "met")

@@ -55,6 +55,16 @@ def test_noise_reads_as_no_change_and_a_real_tiny_change_is_kept() -> None:
     assert "+0.00835" in text  # small but real: 8 thousandths of an agent
 
 
+def test_rounding_noise_is_never_clearly_worse() -> None:
+    # an unchanged cost whose replications all differ by the same rounding: a CI of one
+    # positive value, on the bad side of 0 for a cost
+    noise = change("centre", "cost_total", 725_760.0, 725_760.0, 1.16e-10, 1.16e-10, 1.16e-10, -1)
+    assert not noise.worse
+    assert "clearly worse" not in render(changes_table([noise], "cost"))
+    real = change("centre", "cost_total", 725_760.0, 725_770.0, 10.0, 9.0, 11.0, -1)
+    assert real.worse  # ten units more is a change, however large the figure
+
+
 def test_worse_is_marked_and_share_changes_are_in_points() -> None:
     text = render(changes_table(ROWS, "every channel and pool"))
     assert text.count("clearly worse") == 1  # the phone service level; lower cost is better

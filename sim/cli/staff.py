@@ -96,7 +96,11 @@ EXIT_NOT_MET = 3
     help="Staffed scenario file (default: outputs/<scenario name>_staffed.yaml).",
 )
 @overrides_option("Override a scenario field before staffing (repeatable).")
-@click.option("--workers", type=click.IntRange(min=1), help="Local processes per evaluation.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Local processes for the whole search and its verification (default: one per core).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every candidate simulated.")
 @handles_errors
@@ -200,9 +204,9 @@ def staff_and_report(
     """Search, verify, print the tables, write the staffed file; returns the exit code."""
     from sim.io.atomic import atomic_write_text
     from sim.present.console import console
-    from sim.present.staffing import changes_table, headcount_table, settings_text, targets_table
+    from sim.present.staffing import changes_table, headcount_table, targets_table
     from sim.scenario import scenario_to_yaml
-    from sim.studies.staffing import changes, erlang_start, evaluate, with_headcounts
+    from sim.studies.staffing import changes, erlang_start, with_headcounts
     from sim.studies.staffing.evaluate import shared_executor
     from sim.studies.staffing.verify import staffed_description
 
@@ -210,30 +214,19 @@ def staff_and_report(
     start, notes = erlang_start(scenario, targets)
     for note in notes:
         console.print(f"  start: {note}")
-    with shared_executor(None, settings.workers) as executor:  # one set of workers for all
+    # one set of workers for the search and the verification, no more processes than
+    # check_run_size allowed for (the larger of the two runs' replications)
+    searched = int(settings.search_run.get("replications", scenario.run.replications))
+    tasks = max(scenario.run.replications, searched)
+    with shared_executor(None, settings.workers, tasks) as executor:
         result = _search(console, scenario, targets, settings, start, executor)
         console.print(f"  {result.evaluations} candidates simulated ({result.status}).")
         if not _answer_found(console, result, settings):
             return EXIT_NOT_MET
-        assert result.best is not None
-        if settings.verify_run:
-            verification, seed = _verify(console, scenario, targets, settings, result, executor)
-    answer, missed = result.best.headcounts, []
+        before, after, answer, missed, search, title = _judged_answer(
+            console, scenario, targets, settings, result, executor
+        )
     conf = settings.confidence
-    if settings.verify_run:
-        before, after, answer = verification.before, verification.after, verification.answer
-        missed, search = verification.missed, result.best
-        title = (
-            f"targets and cost, verification run with fresh seeds "
-            f"({settings_text(scenario, {'seed': seed})}); mean ({conf:.0%} CI)"
-        )
-    else:
-        run = settings.search_run or None
-        before = evaluate(scenario, result.original, targets, conf, settings.workers, run=run)
-        after, search = result.best, None
-        title = (
-            f"targets and cost, search settings ({settings_text(scenario, settings.search_run)})"
-        )
     console.print(headcount_table(result, answer))
     console.print(targets_table(result, before, after, title, search=search))
     every = "every channel and pool, " + title.split(", ", 1)[1].replace(f"({conf:.0%} CI)", "")
@@ -245,6 +238,44 @@ def staff_and_report(
     atomic_write_text(output, scenario_to_yaml(staffed))
     console.print(f"Staffed scenario written to {output} (run it: ccsim run {output}).")
     return _conclude(console, missed, after, answer != result.best.headcounts, settings)
+
+
+def _judged_answer(
+    console: Any,
+    scenario: Scenario,
+    targets: Sequence[Target],
+    settings: StaffSettings,
+    result: StaffingResult,
+    executor: Executor,
+) -> tuple[Evaluation, Evaluation, tuple[int, ...], list[Target], Evaluation | None, str]:
+    """The original and the answer side by side: verified with fresh seeds (and repaired),
+    or with --no-verify the search's own evaluation beside the original's under the same
+    settings; with the targets still missed, the search's evaluation and the table title."""
+    from sim.present.staffing import settings_text
+    from sim.studies.staffing import evaluate
+
+    assert result.best is not None
+    conf = settings.confidence
+    if settings.verify_run:
+        verification, seed = _verify(console, scenario, targets, settings, result, executor)
+        title = (
+            f"targets and cost, verification run with fresh seeds "
+            f"({settings_text(scenario, {'seed': seed})}); mean ({conf:.0%} CI)"
+        )
+        return (
+            verification.before,
+            verification.after,
+            verification.answer,
+            verification.missed,
+            result.best,
+            title,
+        )
+    run = settings.search_run or None
+    before = evaluate(
+        scenario, result.original, targets, conf, settings.workers, run=run, executor=executor
+    )
+    title = f"targets and cost, search settings ({settings_text(scenario, settings.search_run)})"
+    return before, result.best, result.best.headcounts, [], None, title
 
 
 def _announce(

@@ -34,6 +34,7 @@ from sim.present.format import (
     format_metric,
     format_number,
     half_width,
+    inconclusive,
     metric_label,
     plural,
 )
@@ -196,7 +197,7 @@ def verdict(level: float, target: float, low: float = math.nan, high: float = ma
 
 
 def _unsure(target: float, low: float, high: float) -> str:
-    return UNSURE if math.isfinite(low) and math.isfinite(high) and low < target <= high else ""
+    return UNSURE if inconclusive(target, low, high) else ""
 
 
 def _ci(row: Mapping[str, Any]) -> tuple[float, float]:

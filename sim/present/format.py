@@ -153,6 +153,13 @@ def format_mean_ci(metric: str, mean: float, low: float, high: float) -> str:
     return f"{text} ± {half}" if text != "–" and half else text
 
 
+def inconclusive(target: float, low: float, high: float) -> bool:
+    """Whether a 95% CI ``low``–``high`` includes ``target``: a met-or-missed verdict on
+    the mean that more replications could turn (the terminal marks it ?, the report says
+    "not conclusive")."""
+    return finite(low) and finite(high) and low < target <= high
+
+
 def half_width(metric: str, low: float, high: float, like: str = "") -> str:
     """The 95% CI's half-width in the metric's unit (``1.2 pp``, ``3.4 min``), or ``""``;
     a plain number is written with as many decimals as ``like`` (the mean as shown)."""

@@ -82,9 +82,9 @@ class _Writer:
         options = [o for o in node.get("anyOf", []) if o.get("type") != "null"]
         if len(options) == 1:
             return self.resolve(options[0])
-        sections = [o for o in options if self.resolve(o).get("type") == "object"]
-        if len(options) == 2 and len(sections) == 1:
-            return self.resolve(sections[0])
+        whole = [o for o in options if not o.get("x-shorthand")]
+        if len(whole) == 1 and len(options) == 2:  # a section and its marked short form
+            return self.resolve(whole[0])
         return node
 
     def shorthand(self, node: dict[str, Any]) -> str:
@@ -92,7 +92,7 @@ class _Writer:
         if "$ref" in node:
             return self.shorthand(self.defs[node["$ref"].rsplit("/", 1)[-1]])
         for option in node.get("anyOf", []):
-            if option.get("type") not in ("null", "object") and "$ref" not in option:
+            if option.get("x-shorthand"):
                 return option.get("description", "")
             if "$ref" in option or "anyOf" in option:
                 found = self.shorthand(option)

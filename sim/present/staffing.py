@@ -89,7 +89,7 @@ def targets_table(
     if search is not None:
         table.add_column("search answer,\nsearch settings", justify="right")
     for target in result.targets:
-        cells = [str(target)]
+        cells = [str(target).replace(" no worse", "\nno worse", 1)]  # a held one: two lines
         for evaluation in (before, after):
             if evaluation is None:
                 cells.append("–")
@@ -153,9 +153,7 @@ def changes_table(changes: Sequence[Change], title: str) -> Table:
                 table.add_section()
             table.add_row(f"[bold]{escape(item.key[0])}[/bold]")
         scope, metric = item.key
-        stats = [s for s in (item.before, item.after) if s is not None]
-        size = max((abs(s.mean) for s in stats if math.isfinite(s.mean)), default=0.0)
-        diff, low, high = (_denoised(v, size) for v in (item.diff, item.low, item.high))
+        diff, low, high = (item.denoised(v) for v in (item.diff, item.low, item.high))
         text = _signed(metric, diff)
         if math.isfinite(low):
             text += f"\n({_signed(metric, low)} to {_signed(metric, high)})"
@@ -170,20 +168,14 @@ def changes_table(changes: Sequence[Change], title: str) -> Table:
     return fit(table, [1, 2, 3])
 
 
-NOISE = 1e-9
-"""A change smaller than this share of the figure itself is floating-point rounding."""
-
-
-def _denoised(value: float, size: float) -> float:
-    return 0.0 if math.isfinite(value) and abs(value) <= NOISE * max(size, 1.0) else value
-
-
 def _signed(metric: str, value: float) -> str:
     if not math.isfinite(value):
         return "–"
     sign = "±" if value == 0.0 else "−" if value < 0 else "+"
     if metric in SHARE_METRICS:  # a change of a share is in percentage points
-        return f"{sign}{abs(value) * 100:.1f} pp"
+        points = abs(value) * 100
+        shown = f"{points:.1f}" if points >= 0.1 or points == 0 else f"{points:.2g}"
+        return f"{sign}{shown} pp"
     return sign + format_metric(metric, abs(value))
 
 

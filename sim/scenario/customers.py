@@ -32,6 +32,7 @@ class Customers(Section):
         "type": "integer",
         "minimum": 1,
         "description": "a whole number N, short for {count: N}",
+        "x-shorthand": True,  # tells the reference this option is the section's short form
     }
     """What the file may give instead of the section (``ccsim schema`` offers it too)."""
 

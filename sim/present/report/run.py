@@ -33,6 +33,7 @@ from sim.present.format import (
     finite,
     format_ci,
     format_metric,
+    inconclusive,
 )
 from sim.present.plots.run import CAPTIONS, PLOTS, plot_run
 from sim.present.plots.run_data import RunOutputs, read_run, service_targets
@@ -98,7 +99,7 @@ def _verdict(level: pd.Series, target: float) -> tuple[str, str, str]:
     met = mean >= target
     word = "met" if met else "missed"
     why = ""
-    if finite(low) and finite(high) and low < target <= high:
+    if inconclusive(target, low, high):
         why = "not conclusive: the 95% CI includes the target; run more replications"
     elif not (finite(low) and finite(high)):
         why = "no CI: a single replication"

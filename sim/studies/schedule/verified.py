@@ -55,7 +55,7 @@ class Checked:
     repairs: int = 0
 
 
-def simulate(
+def _simulate(
     scenario: Scenario,
     targets: Sequence[Target],
     confidence: float,
@@ -135,9 +135,10 @@ def plan_and_check(
     staffed = scheduled_scenario(scenario, schedule)
 
     def run(candidate: Scenario, label: str) -> tuple[Evaluation, pd.DataFrame]:
-        return simulate(candidate, targets, confidence, seed, executor, progress(label))
+        return _simulate(candidate, targets, confidence, seed, executor, progress(label))
 
-    with shared_executor(None, workers) as executor:  # one set of workers for every run
+    # one set of workers for every run, no more processes than one run's replications
+    with shared_executor(None, workers, scenario.run.replications) as executor:
         say("simulating the original staffing with fresh seeds")
         before, _ = run(scenario, "original")
         say("simulating the schedule with fresh seeds")

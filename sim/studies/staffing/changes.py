@@ -25,6 +25,8 @@ CHANNEL_FIGURES = {"service_level": 1, "asa_seconds": -1, "abandon_rate": -1}
 POOL_FIGURES = {"agents_on_duty": 0, "occupancy": 0, "cost": 0}
 """Each pool's figures: no direction (more agents or occupancy is neither good nor bad)."""
 CENTRE_FIGURES = {"cost_total": 0, "cost_per_issue": 0}
+NOISE = 1e-9
+"""A change smaller than this share of the figure itself is floating-point rounding."""
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,24 @@ class Change:
     direction: int
 
     @property
+    def noise(self) -> float:
+        """A change this small is floating-point rounding, not a change (an unchanged
+        pool's cost summed in another order): :data:`NOISE` of the figure's size."""
+        means = [abs(s.mean) for s in (self.before, self.after) if s is not None]
+        return NOISE * max([m for m in means if math.isfinite(m)] + [1.0])
+
+    def denoised(self, value: float) -> float:
+        """``value`` (the change or a bound of its CI), 0 when it is rounding noise."""
+        return 0.0 if math.isfinite(value) and abs(value) <= self.noise else value
+
+    @property
     def worse(self) -> bool:
-        """The paired CI lies wholly on the bad side of 0 (never for figures without one)."""
+        """The paired CI lies wholly on the bad side of 0 (never for figures without one,
+        nor by rounding noise alone)."""
         if self.direction == 0 or not (math.isfinite(self.low) and math.isfinite(self.high)):
             return False
-        return self.high < 0 if self.direction > 0 else self.low > 0
+        low, high = self.denoised(self.low), self.denoised(self.high)
+        return high < 0 if self.direction > 0 else low > 0
 
 
 def _values(evaluation: Evaluation, key: Key) -> pd.Series | None:

@@ -6,7 +6,8 @@ draw. Evaluations are cached by headcount tuple, within a budget of fresh simula
 
 A search keeps one executor (its worker processes) for all its candidates, and simulates
 the candidates it already knows it will try — a refinement round's removals — together, so
-the workers are never idle waiting for one candidate's last replication.
+within a round no worker waits for one candidate's last replication (the other phases
+try one candidate at a time: each depends on the last).
 """
 
 from __future__ import annotations
@@ -74,24 +75,45 @@ def evaluate_many(
     executor: Executor,
     on_replication: Callable[[Any], None] | None = None,
     run: dict[str, Any] | None = None,
+    on_evaluated: Callable[[int, Evaluation], None] | None = None,
 ) -> list[Evaluation]:
     """:func:`evaluate` of several candidates at once, their replications sharing
-    ``executor``; each candidate's results are those it would get alone (the same seeds)."""
+    ``executor``; each candidate's results are those it would get alone (the same seeds).
+    ``on_evaluated(i, evaluation)`` is told of each candidate in order, as soon as it and
+    those before it are done (so progress moves while the rest still run)."""
     jobs = [
         Job(i, with_headcounts(scenario, headcounts, run=run))
         for i, headcounts in enumerate(candidates)
     ]
-    replicate(jobs, executor, (lambda _, r: on_replication(r)) if on_replication else None)
-    evaluations = []
-    for job, headcounts in zip(jobs, candidates, strict=True):
+    done: list[Evaluation | None] = [None] * len(jobs)
+    reported = 0
+
+    def finished(job: Job) -> None:
+        nonlocal reported
         frame = job.run_result(executor.workers).replications_frame()
-        summary = metric_stats(frame)
-        cost = summary.get(("centre", "cost_total"), Stat(math.nan, math.nan, 0)).mean
-        slacks = judge(targets, summary, frame, confidence)
-        evaluations.append(
-            Evaluation(tuple(int(h) for h in headcounts), summary, cost, slacks, frame)
-        )
-    return evaluations
+        done[job.key] = _judged(candidates[job.key], frame, targets, confidence)
+        while reported < len(done) and done[reported] is not None:
+            if on_evaluated is not None:
+                on_evaluated(reported, done[reported])  # type: ignore[arg-type]
+            reported += 1
+
+    replicate(
+        jobs,
+        executor,
+        (lambda _, r: on_replication(r)) if on_replication else None,
+        on_done=finished,
+    )
+    return [evaluation for evaluation in done if evaluation is not None]
+
+
+def _judged(
+    headcounts: Sequence[int], frame: pd.DataFrame, targets: Sequence[Target], confidence: float
+) -> Evaluation:
+    """One candidate's evaluation from its replications' figures."""
+    summary = metric_stats(frame)
+    cost = summary.get(("centre", "cost_total"), Stat(math.nan, math.nan, 0)).mean
+    slacks = judge(targets, summary, frame, confidence)
+    return Evaluation(tuple(int(h) for h in headcounts), summary, cost, slacks, frame)
 
 
 @contextmanager
@@ -176,16 +198,23 @@ class Evaluator:
         if allowed:
             tasks = len(allowed) * self.scenario.run.replications
             with shared_executor(self.executor, self.workers, tasks) as executor:
-                evaluations = evaluate_many(
-                    self.scenario, allowed, self.targets, self.confidence, executor
+                evaluate_many(
+                    self.scenario,
+                    allowed,
+                    self.targets,
+                    self.confidence,
+                    executor,
+                    on_evaluated=lambda i, evaluation: self._fresh(allowed[i], evaluation),
                 )
-            for key, evaluation in zip(allowed, evaluations, strict=True):
-                self.cache[key] = evaluation
-                if self.on_evaluation is not None:
-                    self.on_evaluation(evaluation, self.phase)
         if len(allowed) < len(fresh):
             raise BudgetExhausted
         return [self.judged(self.cache[key]) for key in keys]
+
+    def _fresh(self, key: tuple[int, ...], evaluation: Evaluation) -> None:
+        """A candidate just simulated: cache it and report it."""
+        self.cache[key] = evaluation
+        if self.on_evaluation is not None:
+            self.on_evaluation(evaluation, self.phase)
 
     def judged(self, evaluation: Evaluation) -> Evaluation:
         """``evaluation`` with its slacks against this evaluator's targets (a shared cache

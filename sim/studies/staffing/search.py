@@ -130,7 +130,7 @@ def solve(
         confidence: confidence level of the interval whose bound must meet each target.
         max_evaluations: fresh simulations allowed (cached candidates are free).
         search_run: run settings for the search, e.g. ``{"replications": 3, "horizon": "7d"}``.
-        workers: local processes per evaluation (default one per core).
+        workers: local processes for the whole search (default one per core).
         max_factor: no slot grows beyond this multiple of its start.
         start: starting headcounts (default :func:`erlang_start`).
         on_evaluation: called with each fresh evaluation and the search phase.
