@@ -7,7 +7,6 @@ report for being complete and self-contained.
 
 from __future__ import annotations
 
-import io
 import math
 import shutil
 from html import escape
@@ -15,7 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -30,7 +28,7 @@ from sim.io.run_folder import write_run
 from sim.present.format import format_ci, format_metric
 from sim.present.plots.run import PLOTS, build_figures, plot_run
 from sim.present.plots.run_data import run_plot_data
-from sim.present.plots.style import STYLE, plot_path, png_bytes
+from sim.present.plots.style import plot_path
 from sim.present.report.run import write_run_report
 from sim.scenario import load_scenario, validate_data
 
@@ -154,25 +152,6 @@ def test_every_plot_is_written_as_a_valid_png(run_dir: Path) -> None:
         with Image.open(path) as image:
             width, height = image.size
         assert width >= 800 and height >= 300, (name, image.size)
-
-
-def test_a_plot_is_drawn_once_into_the_pixels_savefig_draws(run_dir: Path) -> None:
-    """png_bytes runs the layout, then one draw (savefig draws twice): the same picture,
-    without the alpha channel of an opaque one; the figure is left as it was."""
-    ours, theirs = build_figures(run_dir), build_figures(run_dir)
-    for name in ("service_level", "daily_profile", "cost_breakdown"):
-        figure = ours[name]
-        dpi, engine = figure.dpi, figure.get_layout_engine()
-        with Image.open(io.BytesIO(png_bytes(figure))) as image:
-            assert image.mode == "RGB", name
-            drawn = np.asarray(image)
-        assert (figure.dpi, figure.get_layout_engine()) == (dpi, engine), name
-        buffer = io.BytesIO()
-        with matplotlib.rc_context(STYLE):
-            theirs[name].savefig(buffer, format="png")
-        with Image.open(buffer) as image:
-            expected = np.asarray(image.convert("RGB"))
-        assert drawn.shape == expected.shape and (drawn == expected).all(), name
 
 
 def test_the_unused_channel_is_skipped(intervals: pd.DataFrame, run_dir: Path) -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import TICKDOWN, TICKUP, Line2D
 from matplotlib.ticker import (
     FuncFormatter,
     MultipleLocator,
@@ -170,15 +171,62 @@ def day_axis(ax: Axes, frame: pd.DataFrame) -> None:
         return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
     ax.xaxis.set_major_locator(MultipleLocator(major))
-    ax.xaxis.set_minor_locator(MultipleLocator(minor))
+    minor_ticks(ax, minor, major)
     ax.xaxis.set_major_formatter(FuncFormatter(label))
     ax.set_xlim(math.floor(low), max(math.ceil(high + 1e-9), math.floor(low) + 1))
     ax.set_xlabel("day of the measured horizon (each point at its interval's start)")
 
 
+class MinorTicks(Line2D):
+    """The minor tick marks of an x axis drawn as one line of tick-shaped markers.
+
+    They look exactly like matplotlib's minor ticks (same marker, size, width and colour,
+    the same pixels), but matplotlib makes each minor tick an object of five artists and
+    moves every one of them each time a figure is laid out or drawn: a day axis over four
+    weeks has 28 of them in every panel, which cost a fifth of the time to draw a run's
+    plots. The marks are placed when drawn, every ``step`` across the axis's limits, but
+    not where a major tick (every ``major``) already is.
+    """
+
+    def __init__(self, ax: Axes, step: float, major: float) -> None:
+        colour = matplotlib.rcParams["xtick.color"]
+        marker = {"out": TICKDOWN, "in": TICKUP}.get(matplotlib.rcParams["xtick.direction"], "|")
+        super().__init__(
+            [],
+            [],
+            transform=ax.get_xaxis_transform("tick1"),
+            color=colour,
+            markeredgecolor=colour,
+            linestyle="none",
+            marker=marker,
+            markersize=matplotlib.rcParams["xtick.minor.size"],
+            markeredgewidth=matplotlib.rcParams["xtick.minor.width"],
+            clip_on=False,
+            zorder=-1,  # under the axes (their spines), as an axis's own ticks are
+        )
+        self.ax, self.step, self.major = ax, step, major
+
+    def draw(self, renderer: Any) -> None:
+        low, high = sorted(self.ax.get_xlim())
+        ticks = np.round(np.arange(math.ceil(low / self.step - 1e-9), high / self.step + 1e-9))
+        ticks = ticks * self.step
+        close = (high - low) * 1e-5  # matplotlib's test for a minor tick on a major one
+        on_major = np.abs(ticks - np.round(ticks / self.major) * self.major) <= close
+        self.set_data(ticks[~on_major], np.zeros(int((~on_major).sum())))
+        super().draw(renderer)
+
+
+def minor_ticks(ax: Axes, step: float, major: float) -> None:
+    """Minor tick marks every ``step`` on the x axis of ``ax`` and of the axes sharing it
+    (see :class:`MinorTicks`). They are figure artists, so each panel's lines are its data."""
+    figure = ax.get_figure()
+    for axes in ax.get_shared_x_axes().get_siblings(ax):
+        figure.add_artist(MinorTicks(axes, step, major))
+
+
 def hour_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(MultipleLocator(3))
-    ax.xaxis.set_minor_locator(MultipleLocator(1))
+    minor_ticks(ax, 1.0, 3.0)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{int(x) % 24:02d}:00"))
     ax.set_xlim(0, 24)
     ax.set_xlabel("time of day (interval start)")

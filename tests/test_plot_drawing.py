@@ -1,0 +1,98 @@
+"""How a plot is drawn: laid out and drawn once, its minor ticks as one line of marks.
+
+Both are there for speed (the plots of a 28-day run), and both must leave the picture as
+matplotlib draws it: each test holds the pixels against matplotlib's own way of drawing.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.ticker import MultipleLocator
+from PIL import Image
+
+from sim.present.plots.style import (
+    OKABE_ITO,
+    STYLE,
+    MinorTicks,
+    RunInfo,
+    day_axis,
+    draw_series,
+    figure_title,
+    hour_axis,
+    legend,
+    png_bytes,
+    stacked_figure,
+)
+
+
+def figure_of(days: float) -> Figure:
+    """Two panels of a line over ``days`` days (``0`` for a time-of-day axis), each with its
+    legend beside it, as the run's plots are made."""
+    with matplotlib.rc_context(STYLE):
+        figure, axes = stacked_figure(2)
+        figure_title(figure, RunInfo("test", 1800.0, 3), "A test plot")
+        x = np.arange(round(max(days, 0.5) * 48)) / 48
+        frame = pd.DataFrame({"x": x, "y": 1 + np.sin(x * 2 * np.pi), "weekday": "mon"})
+        if not days:
+            frame["x"] = x * 24
+        for ax in axes:
+            draw_series(ax, frame, OKABE_ITO["blue"], label="a series")
+            legend(ax)
+        if days:
+            day_axis(axes[-1], frame)
+        else:
+            hour_axis(axes[-1])
+    return figure
+
+
+def pixels(png: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(png)) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def test_a_plot_is_drawn_once_into_the_pixels_savefig_draws() -> None:
+    """png_bytes runs the layout, then one draw (savefig draws twice): the same picture,
+    without the alpha channel of an opaque one; the figure is left as it was."""
+    figure = figure_of(28)
+    dpi, engine = figure.dpi, figure.get_layout_engine()
+    png = png_bytes(figure)
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.mode == "RGB"
+    assert (figure.dpi, figure.get_layout_engine()) == (dpi, engine)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        figure_of(28).savefig(buffer, format="png")
+    assert np.array_equal(pixels(png), pixels(buffer.getvalue()))
+
+
+@pytest.mark.parametrize("days", [28, 5, 1, 0])
+def test_minor_ticks_are_matplotlibs_pixel_for_pixel(days: int) -> None:
+    ours, theirs = figure_of(days), figure_of(days)
+    marks = list(theirs.artists)
+    assert len(marks) == 2 and all(isinstance(mark, MinorTicks) for mark in marks)
+    for mark in marks:
+        mark.remove()
+    theirs.axes[-1].xaxis.set_minor_locator(MultipleLocator(marks[0].step))
+    assert np.array_equal(pixels(png_bytes(ours)), pixels(png_bytes(theirs)))
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (28, [day for day in range(29) if day % 7]),  # a day apart, not on the weeks
+        (1, [hour / 24 for hour in range(25) if hour % 6]),  # hourly, not every 6 h
+        (0, [hour for hour in range(25) if hour % 3]),  # time of day: hourly, not every 3 h
+    ],
+)
+def test_minor_ticks_fall_between_the_major_ones(days: int, expected: list[float]) -> None:
+    figure = figure_of(days)
+    png_bytes(figure)  # the marks are placed when drawn, across the axis's limits
+    for mark in figure.artists:
+        np.testing.assert_allclose(mark.get_xdata(), expected, rtol=0, atol=1e-12)
+        assert set(mark.get_ydata()) == {0.0}  # on the axis, in axes coordinates
