@@ -1,7 +1,9 @@
-"""How a plot is drawn: laid out and drawn once, its minor ticks as one line of marks.
+"""How a plot is drawn: laid out and drawn once, its minor ticks as one line of marks, its
+panel titles placed without matplotlib's check for y offset texts.
 
-Both are there for speed (the plots of a 28-day run), and both must leave the picture as
-matplotlib draws it: each test holds the pixels against matplotlib's own way of drawing.
+All three are there for speed (the plots of a 28-day run), and all must leave the picture
+as matplotlib draws it: the tests hold the pixels against matplotlib's own way of drawing,
+or show that the check skipped has nothing to do.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ def figure_of(days: float) -> Figure:
             frame["x"] = x * 24
         for ax in axes:
             draw_series(ax, frame, OKABE_ITO["blue"], label="a series")
+            ax.set_title("a panel's title")
+            ax.set_ylabel("a quantity")
             legend(ax)
         if days:
             day_axis(axes[-1], frame)
@@ -96,3 +100,16 @@ def test_minor_ticks_fall_between_the_major_ones(days: int, expected: list[float
     for mark in figure.artists:
         np.testing.assert_allclose(mark.get_xdata(), expected, rtol=0, atol=1e-12)
         assert set(mark.get_ydata()) == {0.0}  # on the axis, in axes coordinates
+
+
+def test_panels_have_no_offset_text_for_a_title_to_clear() -> None:
+    """Panel titles skip matplotlib's check that lifts them clear of a y offset text: the
+    same picture as long as there is none. Large values with a small spread, where
+    matplotlib would write ``1e6`` and an offset above the axis: tick labels in full."""
+    with matplotlib.rc_context(STYLE):
+        figure, (ax,) = stacked_figure(1)
+        ax.plot([0, 1], [1_000_000.5, 1_000_000.7])
+    png_bytes(figure)
+    assert ax.yaxis.get_offset_text().get_text() == ""
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert "1000000.500" in labels, labels
