@@ -9,6 +9,7 @@ or show that the check skipped has nothing to do.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import matplotlib
 import numpy as np
@@ -75,31 +76,60 @@ def test_a_plot_is_drawn_once_into_the_pixels_savefig_draws() -> None:
     assert np.array_equal(pixels(png), pixels(buffer.getvalue()))
 
 
-@pytest.mark.parametrize("days", [28, 5, 1, 0])
-def test_minor_ticks_are_matplotlibs_pixel_for_pixel(days: int) -> None:
+def six_hourly(figure: Figure) -> None:
+    """As the fit's arrival plots do: major ticks every 6 h after :func:`hour_axis`."""
+    figure.axes[-1].xaxis.set_major_locator(MultipleLocator(6))
+
+
+def top_hidden(figure: Figure) -> None:
+    figure.axes[0].set_visible(False)
+
+
+def nothing(figure: Figure) -> None:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("days", "then"),
+    [(28, nothing), (5, nothing), (1, nothing), (0, nothing), (0, six_hourly), (28, top_hidden)],
+)
+def test_minor_ticks_are_matplotlibs_pixel_for_pixel(days: int, then: Callable) -> None:
     ours, theirs = figure_of(days), figure_of(days)
     marks = list(theirs.artists)
     assert len(marks) == 2 and all(isinstance(mark, MinorTicks) for mark in marks)
     for mark in marks:
         mark.remove()
     theirs.axes[-1].xaxis.set_minor_locator(MultipleLocator(marks[0].step))
+    then(ours)
+    then(theirs)
     assert np.array_equal(pixels(png_bytes(ours)), pixels(png_bytes(theirs)))
 
 
 @pytest.mark.parametrize(
-    ("days", "expected"),
+    ("days", "then", "expected"),
     [
-        (28, [day for day in range(29) if day % 7]),  # a day apart, not on the weeks
-        (1, [hour / 24 for hour in range(25) if hour % 6]),  # hourly, not every 6 h
-        (0, [hour for hour in range(25) if hour % 3]),  # time of day: hourly, not every 3 h
+        (28, nothing, [day for day in range(29) if day % 7]),  # daily, not on the weeks
+        (1, nothing, [hour / 24 for hour in range(25) if hour % 6]),  # hourly, not every 6 h
+        (0, nothing, [hour for hour in range(25) if hour % 3]),  # time of day: not every 3 h
+        (0, six_hourly, [hour for hour in range(25) if hour % 6]),  # the major ticks moved
     ],
 )
-def test_minor_ticks_fall_between_the_major_ones(days: int, expected: list[float]) -> None:
+def test_minor_ticks_fall_between_the_major_ones(
+    days: int, then: Callable, expected: list[float]
+) -> None:
     figure = figure_of(days)
+    then(figure)
     png_bytes(figure)  # the marks are placed when drawn, across the axis's limits
     for mark in figure.artists:
         np.testing.assert_allclose(mark.get_xdata(), expected, rtol=0, atol=1e-12)
         assert set(mark.get_ydata()) == {0.0}  # on the axis, in axes coordinates
+
+
+def test_an_axis_set_twice_has_one_set_of_minor_ticks() -> None:
+    figure = figure_of(0)
+    with matplotlib.rc_context(STYLE):
+        hour_axis(figure.axes[-1])
+    assert sorted(id(mark.ax) for mark in figure.artists) == sorted(map(id, figure.axes))
 
 
 def test_panels_have_no_offset_text_for_a_title_to_clear() -> None:

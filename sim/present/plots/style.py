@@ -185,7 +185,7 @@ def day_axis(ax: Axes, frame: pd.DataFrame) -> None:
         return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
     ax.xaxis.set_major_locator(MultipleLocator(major))
-    minor_ticks(ax, minor, major)
+    minor_ticks(ax, minor)
     ax.xaxis.set_major_formatter(FuncFormatter(label))
     ax.set_xlim(math.floor(low), max(math.ceil(high + 1e-9), math.floor(low) + 1))
     ax.set_xlabel("day of the measured horizon (each point at its interval's start)")
@@ -199,10 +199,10 @@ class MinorTicks(Line2D):
     moves every one of them each time a figure is laid out or drawn: a day axis over four
     weeks has 28 of them in every panel, which cost a fifth of the time to draw a run's
     plots. The marks are placed when drawn, every ``step`` across the axis's limits, but
-    not where a major tick (every ``major``) already is.
+    not where the axis has a major tick, as matplotlib does.
     """
 
-    def __init__(self, ax: Axes, step: float, major: float) -> None:
+    def __init__(self, ax: Axes, step: float) -> None:
         colour = matplotlib.rcParams["xtick.color"]
         marker = {"out": TICKDOWN, "in": TICKUP}.get(matplotlib.rcParams["xtick.direction"], "|")
         super().__init__(
@@ -218,29 +218,35 @@ class MinorTicks(Line2D):
             clip_on=False,
             zorder=-1,  # under the axes (their spines), as an axis's own ticks are
         )
-        self.ax, self.step, self.major = ax, step, major
+        self.ax, self.step = ax, step
 
     def draw(self, renderer: Any) -> None:
+        if not (self.ax.get_visible() and self.ax.xaxis.get_visible()):
+            return
         low, high = sorted(self.ax.get_xlim())
         ticks = np.round(np.arange(math.ceil(low / self.step - 1e-9), high / self.step + 1e-9))
         ticks = ticks * self.step
+        majors = np.asarray(self.ax.xaxis.get_majorticklocs(), dtype=float)
         close = (high - low) * 1e-5  # matplotlib's test for a minor tick on a major one
-        on_major = np.abs(ticks - np.round(ticks / self.major) * self.major) <= close
+        on_major = np.isclose(ticks[:, None], majors[None, :], rtol=0, atol=close).any(axis=1)
         self.set_data(ticks[~on_major], np.zeros(int((~on_major).sum())))
         super().draw(renderer)
 
 
-def minor_ticks(ax: Axes, step: float, major: float) -> None:
+def minor_ticks(ax: Axes, step: float) -> None:
     """Minor tick marks every ``step`` on the x axis of ``ax`` and of the axes sharing it
-    (see :class:`MinorTicks`). They are figure artists, so each panel's lines are its data."""
+    (see :class:`MinorTicks`), in place of any it had. They are figure artists, so each
+    panel's lines are its data."""
     figure = ax.get_figure()
     for axes in ax.get_shared_x_axes().get_siblings(ax):
-        figure.add_artist(MinorTicks(axes, step, major))
+        for old in [a for a in figure.artists if isinstance(a, MinorTicks) and a.ax is axes]:
+            old.remove()
+        figure.add_artist(MinorTicks(axes, step))
 
 
 def hour_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(MultipleLocator(3))
-    minor_ticks(ax, 1.0, 3.0)
+    minor_ticks(ax, 1.0)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{int(x) % 24:02d}:00"))
     ax.set_xlim(0, 24)
     ax.set_xlabel("time of day (interval start)")
