@@ -65,11 +65,11 @@ def test_a_plot_is_drawn_once_into_the_pixels_savefig_draws() -> None:
     """png_bytes runs the layout, then one draw (savefig draws twice): the same picture,
     without the alpha channel of an opaque one; the figure is left as it was."""
     figure = figure_of(28)
-    dpi, engine = figure.dpi, figure.get_layout_engine()
+    before = figure.canvas, figure.dpi, figure.get_layout_engine()
     png = png_bytes(figure)
     with Image.open(io.BytesIO(png)) as image:
         assert image.mode == "RGB"
-    assert (figure.dpi, figure.get_layout_engine()) == (dpi, engine)
+    assert (figure.canvas, figure.dpi, figure.get_layout_engine()) == before
     buffer = io.BytesIO()
     with matplotlib.rc_context(STYLE):
         figure_of(28).savefig(buffer, format="png")

@@ -285,26 +285,29 @@ def png_bytes(figure: Figure) -> bytes:
 
     ``Figure.savefig`` draws a figure that has a layout engine twice: a dry draw that runs
     the layout, then the real one. Here the layout engine runs on its own, then one draw:
-    the same pixels for about a fifth less CPU time. An opaque picture (every one in the
-    house style: white figures) is written without its alpha channel: the same pixels in a
-    smaller file. The figure is left as it was found (dpi, layout engine); the axes keep
-    the positions the layout gave them, as after ``savefig``.
+    the same pixels, a tenth to a fifth less time for a run's plots. An opaque picture
+    (every one in the house style: white figures) is written without its alpha channel:
+    the same pixels in a smaller file. The figure is left as it was found (canvas, dpi,
+    layout engine); the axes keep the positions the layout gave them, as after ``savefig``.
     """
-    dpi, engine = figure.dpi, figure.get_layout_engine()
-    with matplotlib.rc_context(STYLE):
-        figure.set_dpi(STYLE["savefig.dpi"])
-        canvas = FigureCanvasAgg(figure)
+    canvas, dpi, engine = figure.canvas, figure.dpi, figure.get_layout_engine()
+    try:
+        with matplotlib.rc_context(STYLE):
+            figure.set_dpi(STYLE["savefig.dpi"])
+            agg = FigureCanvasAgg(figure)
+            if engine is not None:
+                engine.execute(figure)
+                figure.set_layout_engine("none")
+            agg.draw()
+        rgba = np.asarray(agg.buffer_rgba())
+        image = Image.fromarray(rgba[..., :3] if (rgba[..., 3] == 255).all() else rgba)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", dpi=(figure.dpi, figure.dpi))
+    finally:
+        figure.set_canvas(canvas)
+        figure.set_dpi(dpi)
         if engine is not None:
-            engine.execute(figure)
-            figure.set_layout_engine("none")
-        canvas.draw()
-        rgba = np.asarray(canvas.buffer_rgba())
-    image = Image.fromarray(rgba[..., :3] if (rgba[..., 3] == 255).all() else rgba)
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", dpi=(figure.dpi, figure.dpi))
-    figure.set_dpi(dpi)
-    if engine is not None:
-        figure.set_layout_engine(engine)
+            figure.set_layout_engine(engine)
     return buffer.getvalue()
 
 
