@@ -37,16 +37,20 @@ def plot(run_dir: str, wait: bool = False) -> None:
 
 
 def _redraw(folder: Path) -> Path:
-    """Draw the plots and report of whichever kind of folder ``folder`` is."""
+    """Draw the plots and report of whichever kind of folder ``folder`` is (importing only
+    that kind's drawing code: a run folder needs none of the sweep's or comparison's)."""
     from sim.io.run_folder import COMPARE_CSV, SWEEP_CSV
-    from sim.present.plots.run import plot_run
-    from sim.present.report.compare import write_compare_report
-    from sim.present.report.run import write_run_report
-    from sim.present.report.sweep import write_sweep_report
 
     if (folder / SWEEP_CSV).is_file():
+        from sim.present.report.sweep import write_sweep_report
+
         return write_sweep_report(folder)
     if (folder / COMPARE_CSV).is_file():
+        from sim.present.report.compare import write_compare_report
+
         return write_compare_report(folder)
+    from sim.present.plots.run import plot_run
+    from sim.present.report.run import write_run_report
+
     plot_run(folder)
     return write_run_report(folder)

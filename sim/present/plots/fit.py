@@ -13,7 +13,6 @@ Figures are made without pyplot and returned, or rendered to PNG bytes for a rep
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
 import matplotlib
@@ -203,11 +202,3 @@ def fit_figures(result: FitResult) -> dict[str, Figure]:
     """Every fit plot as a figure, in :data:`FIT_PLOTS` order."""
     with matplotlib.rc_context(STYLE):
         return {name: DRAW[name](result) for name in FIT_PLOTS}
-
-
-def png_bytes(figure: Figure) -> bytes:
-    """``figure`` as PNG bytes in the house style (for embedding in a report)."""
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
-        figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()

@@ -15,7 +15,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.present.plots.fit import CAPTIONS, fit_figures, png_bytes
+from sim.present.plots.fit import CAPTIONS, fit_figures
+from sim.present.plots.style import png_bytes
 from sim.present.report.html import page, scope_html, write_page
 
 if TYPE_CHECKING:
