@@ -137,12 +137,21 @@ def test_paired_is_scipys_paired_interval_matched_by_replication() -> None:
     assert (low, high) == pytest.approx((expected.low, expected.high), rel=1e-12)
 
 
+def metric_values(rows: list[tuple[int, str, str, float]]) -> dict[tuple[str, str], list[float]]:
+    """Per ``(scope, metric)``, the values of tidy rows in order of appearance."""
+    values: dict[tuple[str, str], list[float]] = {}
+    for _, scope, metric, value in rows:
+        values.setdefault((scope, metric), []).append(value)
+    return values
+
+
 def test_summarise_gives_each_metric_its_own_interval() -> None:
     rows = [(r, "phone", "asa", v) for r, v in enumerate(ONE_TO_FIVE)]
     rows += [(r, "email", "asa", 10.0 * v) for r, v in enumerate(ONE_TO_FIVE)]
     frame = pd.DataFrame(rows, columns=["replication", "scope", "metric", "value"])
-    assert list(summarise(frame)["scope"]) == ["phone", "email"]  # in order of appearance
-    summary = summarise(frame).set_index(["scope", "metric"])
+    values = {key: np.asarray(v, float) for key, v in metric_values(rows).items()}
+    assert list(summarise(values).columns["scope"]) == ["phone", "email"]  # as given
+    summary = summarise(values).frame().set_index(["scope", "metric"])
     assert list(summary.columns) == ["mean", "ci_low", "ci_high", "replications"]
     phone, email = summary.loc[("phone", "asa")], summary.loc[("email", "asa")]
     assert (phone["ci_low"], phone["ci_high"]) == pytest.approx(

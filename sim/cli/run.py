@@ -158,7 +158,7 @@ def run_and_write(
             plot_run(stage)
             write_run_report(stage)
     if not quiet:
-        for table in summary_tables(scenario, result.summary()):
+        for table in summary_tables(scenario, result.summary_table()):
             console.print(table)
         print_notes(scenario)
     if status is not None:

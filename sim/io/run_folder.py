@@ -104,8 +104,9 @@ def is_run_folder(path: Path) -> bool:
 
 def run_metadata(result: RunResult) -> dict[str, Any]:
     """What ``run.json`` records: versions, seeds, timings, throughput."""
+    from importlib.metadata import version
+
     import numpy as np
-    import pandas as pd
 
     scenario = result.scenario
     wall = result.wall_seconds
@@ -123,7 +124,7 @@ def run_metadata(result: RunResult) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "numpy": np.__version__,
-        "pandas": pd.__version__,
+        "pandas": version("pandas"),  # installed; a run itself needs none
     }
 
 
@@ -140,9 +141,9 @@ def write_run(
         "scenario": out_dir / SCENARIO_YAML,
         "run": out_dir / RUN_JSON,
     }
-    atomic_write_csv(paths["summary"], result.summary())
-    atomic_write_csv(paths["replications"], result.replications_frame())
-    atomic_write_csv(paths["intervals"], result.intervals())
+    atomic_write_csv(paths["summary"], result.summary_table())
+    atomic_write_csv(paths["replications"], result.replications_table())
+    atomic_write_csv(paths["intervals"], result.intervals_table())
     atomic_write_text(paths["scenario"], scenario_to_yaml(result.scenario))
     meta = run_metadata(result)
     if status is not None:
