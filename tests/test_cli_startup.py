@@ -1,4 +1,4 @@
-"""Start-up stays light: what ``ccsim --help`` and ``ccsim validate`` import.
+"""Start-up stays light: what ``ccsim --help``, ``ccsim validate`` and ``ccsim run`` import.
 
 Start-up time is measured in benchmarks (``benchmarks/throughput.py`` part f), never here;
 what these tests pin is its cause: the heavy libraries a command must not import before it
@@ -45,6 +45,16 @@ def test_help_imports_no_command_and_no_heavy_library() -> None:
 
 def test_validate_imports_no_numeric_library() -> None:
     assert imported_by(["validate", "scenarios/baseline.yaml"]) == set()
+
+
+def test_run_without_plots_needs_only_numpy_and_simpy(tmp_path: Path) -> None:
+    """A run writes its tables without pandas (nor SciPy, pyarrow, ...): importing pandas
+    alone cost more CPU than the rest of a short run's start-up."""
+    out = tmp_path / "out"
+    short = ["--set", "run.horizon=4h", "--set", "run.warmup=0s", "--replications", "2"]
+    args = ["run", "scenarios/baseline.yaml", *short, "--workers", "1", "--no-plots"]
+    assert imported_by([*args, "-o", str(out)]) == {"numpy", "simpy"}
+    assert (out / "intervals.csv").is_file()  # it did run, summary table printed too
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
