@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "simpy", "pyarrow", "dask", "openpyxl")
 
 
-def imported_by(args: list[str]) -> set[str]:
-    """The heavy top-level packages imported by ``ccsim ARGS`` in a fresh interpreter."""
+def imported_by(args: list[str], among: tuple[str, ...] = HEAVY) -> set[str]:
+    """The top-level packages ``among`` (the heavy ones) imported by ``ccsim ARGS`` in a
+    fresh interpreter."""
     code = (
         "import json, sys\n"
         "from sim.cli import main\n"
@@ -31,7 +32,7 @@ def imported_by(args: list[str]) -> set[str]:
         f"    main({args!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({among!r}))))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
@@ -55,6 +56,9 @@ def test_run_without_plots_needs_only_numpy_and_simpy(tmp_path: Path) -> None:
     args = ["run", "scenarios/baseline.yaml", *short, "--workers", "1", "--no-plots"]
     assert imported_by([*args, "-o", str(out)]) == {"numpy", "simpy"}
     assert (out / "intervals.csv").is_file()  # it did run, summary table printed too
+    quiet = [*args, "--quiet", "-o", str(tmp_path / "quiet")]
+    assert imported_by(quiet, among=(*HEAVY, "rich")) == {"numpy", "simpy"}  # no bar: no rich
+    assert (tmp_path / "quiet" / "intervals.csv").is_file()
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
