@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.experiment.catalogue import Metrics
 from sim.experiment.statistics import metric_arrays, summarise
-from sim.experiment.tables import INTERVAL_VALUES
+from sim.io.run_folder import INTERVAL_FIGURES
 from sim.io.table import Table
 from sim.model.clock import WEEK
 from sim.scenario.schema import WEEKDAYS, Scenario
@@ -122,7 +122,7 @@ def interval_table(scenario: Scenario, tables: list[Table]) -> Table:
         "weekday": [WEEKDAYS[int(s % WEEK // DAY)] for s in start],
         "time": [clock_text(s % DAY) for s in start],
     }
-    for name in INTERVAL_VALUES:
+    for name in INTERVAL_FIGURES:
         columns[name] = kahan_mean([np.asarray(t.columns[name], float) for t in tables])
     return Table(columns)
 

@@ -17,6 +17,7 @@ from sim.experiment.catalogue import CUSTOMER_METRICS, Metrics
 from sim.experiment.costs import centre_costs
 from sim.experiment.service_levels import definition_values
 from sim.experiment.value import centre_value
+from sim.io.run_folder import INTERVAL_FIGURES
 from sim.io.table import Table
 from sim.model.counters import ChannelStats, PoolStats, ReplicationCounts, measured
 from sim.scenario.schema import Scenario
@@ -107,20 +108,6 @@ def centre_counts(counts: ReplicationCounts) -> dict[str, float]:
     }
 
 
-INTERVAL_VALUES = (
-    "offered",
-    "answered",
-    "abandoned",
-    "service_level",
-    "asa_seconds",
-    "agents_on_duty",
-    "occupancy",
-    "issues",
-    "social_first_share",
-)
-"""The figures of a replication's per-interval table, after its ``interval`` and ``scope``."""
-
-
 def channel_columns(stats: ChannelStats) -> dict[str, np.ndarray]:
     """A channel's figures per interval."""
     offered = np.asarray(measured(stats.offered), float)
@@ -150,7 +137,7 @@ def pool_columns(stats: PoolStats, interval: float) -> dict[str, np.ndarray]:
 
 def interval_frame(counts: ReplicationCounts, n_intervals: int) -> Table:
     """Per reporting interval and scope (channels, pools, centre) of one replication: the
-    ``interval`` and ``scope`` columns, then :data:`INTERVAL_VALUES` (NaN where a scope has
+    ``interval`` and ``scope`` columns, then :data:`INTERVAL_FIGURES` (NaN where a scope has
     no such figure), block by block in the order channels, pools, centre."""
     pools = {name: pool_columns(stats, counts.interval) for name, stats in counts.pools.items()}
     nothing = np.full(n_intervals, np.nan)
@@ -170,6 +157,6 @@ def interval_frame(counts: ReplicationCounts, n_intervals: int) -> Table:
         "interval": np.tile(np.arange(n_intervals), len(blocks)),
         "scope": [scope for scope, _ in blocks for _ in range(n_intervals)],
     }
-    for name in INTERVAL_VALUES:
+    for name in INTERVAL_FIGURES:
         columns[name] = np.concatenate([figures.get(name, nothing) for _, figures in blocks])
     return Table(columns)

@@ -44,12 +44,7 @@ RUN_FILES = (SUMMARY_CSV, REPLICATIONS_CSV, INTERVALS_CSV, SCENARIO_YAML, RUN_JS
 
 SUMMARY_COLUMNS = ("scope", "metric", "mean", "ci_low", "ci_high", "replications")
 REPLICATION_COLUMNS = ("replication", "scope", "metric", "value")
-INTERVAL_COLUMNS = (
-    "interval",
-    "scope",
-    "day",
-    "weekday",
-    "time",
+INTERVAL_FIGURES = (
     "offered",
     "answered",
     "abandoned",
@@ -57,7 +52,18 @@ INTERVAL_COLUMNS = (
     "asa_seconds",
     "agents_on_duty",
     "occupancy",
+    "issues",
     "social_first_share",
+)
+"""The figures of ``intervals.csv`` (and of each replication's interval table), in order,
+after ``interval, scope, channel, day, weekday, time``."""
+INTERVAL_COLUMNS = (
+    "interval",
+    "scope",
+    "day",
+    "weekday",
+    "time",
+    *(figure for figure in INTERVAL_FIGURES if figure != "issues"),
 )
 """The columns plots and reports need from ``intervals.csv`` (it has a few more)."""
 SWEEP_JSON = "sweep.json"
