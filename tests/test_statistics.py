@@ -28,6 +28,7 @@ from sim.experiment.statistics import (
     welch,
 )
 from sim.experiment.t_table import T975
+from sim.io.table import FLOAT_FORMAT
 
 ONE_TO_FIVE = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
 # mean 3, s = √2.5, t(0.975, 4) = 2.7764451051977934: half-width 2.776445 · 1.581139 / √5
@@ -161,6 +162,9 @@ def test_summarise_gives_each_metric_its_own_interval() -> None:
         (30.0, 30.0 + 10 * HALF_ONE_TO_FIVE), rel=1e-14
     )
     assert phone["replications"] == 5
+    first = summarise(values).csv().splitlines()[1]  # written as summary.csv writes numbers
+    low, high = 3.0 - HALF_ONE_TO_FIVE, 3.0 + HALF_ONE_TO_FIVE
+    assert first == f"phone,asa,3,{FLOAT_FORMAT % low},{FLOAT_FORMAT % high},5"
     stats_of = metric_stats(frame)
     assert list(stats_of) == [("phone", "asa"), ("email", "asa")]
     email_stat = stats_of[("email", "asa")]
