@@ -17,6 +17,9 @@
 The three are run in interleaved rounds and each reports its best round (as ``timeit`` does):
 on a shared machine other tenants only ever slow a run down, so the best round is the
 closest to what the code costs, and interleaving gives (a) and (c) the same conditions.
+Each figure is given in wall time and in CPU time (user + system, of this process for (a)-(c),
+of the child for (d)-(f)): on a busy machine a process waits for a core, which adds to its
+wall time but not to its CPU time, so the CPU figures are the steadier ones there.
 A benchmark, not a test: figures depend on the machine and on what else it is doing.
 """
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -65,14 +69,22 @@ def ccsim_run(scenario: Scenario) -> int:
     return simulate(scenario, 0).contacts_simulated
 
 
-def whole_process(args: list[str]) -> float:
-    """Wall seconds of one run of ``python args...`` in a fresh interpreter."""
-    started = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's finished children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def whole_process(args: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of ``python args...`` in a fresh interpreter."""
+    cpu, started = children_cpu(), time.perf_counter()
     subprocess.run([sys.executable, *args], check=True, capture_output=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, children_cpu() - cpu
 
 
-def whole_process_runs(customers: int, folder: Path) -> dict[str, Callable[[], float]]:
+def whole_process_runs(
+    customers: int, folder: Path
+) -> dict[str, Callable[[], tuple[float, float]]]:
     """The whole-process commands: (d) ccsim run, (e) the SimPy script, (f) start-up."""
     from sim.scenario import scenario_to_yaml
 
@@ -91,11 +103,15 @@ def whole_process_runs(customers: int, folder: Path) -> dict[str, Callable[[], f
     }
 
 
-def rate_of(run: Callable[[], int]) -> tuple[int, float]:
-    """(contacts, contacts per second) of one call of ``run``."""
-    started = time.perf_counter()
+def rate_of(run: Callable[[], int]) -> tuple[int, float, float]:
+    """(contacts, contacts per wall second, contacts per CPU second) of one call of ``run``."""
+    cpu, started = time.process_time(), time.perf_counter()
     contacts = run()
-    return contacts, contacts / (time.perf_counter() - started)
+    return (
+        contacts,
+        contacts / (time.perf_counter() - started),
+        contacts / (time.process_time() - cpu),
+    )
 
 
 def top_entries(label: str, run: Callable[[], int], count: int = 15) -> None:
@@ -123,16 +139,16 @@ def main() -> None:
         "(c) idiomatic SimPy reference, M/M/100+M": lambda: simpy_reference(customers),
     }
     print(f"M/M/{AGENTS}+M at {LOAD:g} Erlangs, {customers:,} customers; {rounds} round(s)")
-    rates: dict[str, list[float]] = {label: [] for label in runs}
-    walls: dict[str, list[float]] = {}
+    rates: dict[str, list[tuple[float, float]]] = {label: [] for label in runs}
+    walls: dict[str, list[tuple[float, float]]] = {}
     contacts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="ccsim-bench-") as folder:
         processes = whole_process_runs(customers, Path(folder))
         walls = {label: [] for label in processes}
         for _ in range(rounds):
             for label, run in runs.items():
-                contacts[label], rate = rate_of(run)
-                rates[label].append(rate)
+                contacts[label], rate, cpu_rate = rate_of(run)
+                rates[label].append((rate, cpu_rate))
             for label, command in processes.items():
                 walls[label].append(command())
     report(rates, contacts, walls, customers)
@@ -142,29 +158,33 @@ def main() -> None:
 
 
 def report(
-    rates: dict[str, list[float]],
+    rates: dict[str, list[tuple[float, float]]],
     contacts: dict[str, int],
-    walls: dict[str, list[float]],
+    seconds: dict[str, list[tuple[float, float]]],
     customers: int,
 ) -> None:
-    """Print every figure: best round and median."""
-    for label, values in rates.items():
+    """Print every figure, wall and CPU: best round and median."""
+    for label, pairs in rates.items():
+        wall, cpu = ([pair[i] for pair in pairs] for i in (0, 1))
         print(
-            f"{label:<46} {contacts[label]:>9,} contacts  best {max(values):>9,.0f}/s"
-            f"  median {statistics.median(values):>9,.0f}/s"
+            f"{label:<46} {contacts[label]:>9,} contacts  best {max(wall):>9,.0f}/s"
+            f"  median {statistics.median(wall):>9,.0f}/s  (CPU: best {max(cpu):>9,.0f}/s)"
         )
-    for label, seconds in walls.items():
+    for label, pairs in seconds.items():
+        wall, cpu = ([pair[i] for pair in pairs] for i in (0, 1))
         print(
-            f"{label:<46} best {min(seconds):>6.2f} s  median {statistics.median(seconds):>6.2f} s"
+            f"{label:<46} best {min(wall):>6.2f} s  median {statistics.median(wall):>6.2f} s"
+            f"  (CPU: best {min(cpu):>6.2f} s  median {statistics.median(cpu):>6.2f} s)"
         )
-    a, b, c = (max(values) for values in rates.values())
-    d, e = (customers / min(walls[k]) for k in list(walls)[:2])
-    fixed = min(walls["(d) ccsim run, whole process"]) - customers / a
-    print(f"(a)/(c) = {a / c:.2f}x   (a) = {a:,.0f}/s   (b) = {b:,.0f}/s   best rounds")
-    print(
-        f"(d)/(e) = {d / e:.2f}x whole process ((d) = {d:,.0f}/s, (e) = {e:,.0f}/s); "
-        f"ccsim run beyond the simulation: {fixed:.2f} s"
-    )
+    for i, kind in enumerate(("wall", "CPU")):
+        a, b, c = (max(pair[i] for pair in pairs) for pairs in rates.values())
+        d, e = (customers / min(pair[i] for pair in seconds[k]) for k in list(seconds)[:2])
+        fixed = min(pair[i] for pair in seconds["(d) ccsim run, whole process"]) - customers / a
+        print(f"{kind}: (a)/(c) = {a / c:.2f}x   (a) = {a:,.0f}/s   (b) = {b:,.0f}/s   best rounds")
+        print(
+            f"{kind}: (d)/(e) = {d / e:.2f}x whole process ((d) = {d:,.0f}/s, (e) = {e:,.0f}/s); "
+            f"ccsim run beyond the simulation: {fixed:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """``python -m sim`` is the same as the ``ccsim`` command."""
 
-from sim.cli import main
+from sim.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

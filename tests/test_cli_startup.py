@@ -1,4 +1,4 @@
-"""Start-up stays light: what ``ccsim --help`` and ``ccsim validate`` import.
+"""Start-up stays light: what ``ccsim --help``, ``ccsim validate`` and ``ccsim run`` import.
 
 Start-up time is measured in benchmarks (``benchmarks/throughput.py`` part f), never here;
 what these tests pin is its cause: the heavy libraries a command must not import before it
@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "simpy", "pyarrow", "dask", "openpyxl")
 
 
-def imported_by(args: list[str]) -> set[str]:
-    """The heavy top-level packages imported by ``ccsim ARGS`` in a fresh interpreter."""
+def imported_by(args: list[str], among: tuple[str, ...] = HEAVY) -> set[str]:
+    """The top-level packages ``among`` (the heavy ones) imported by ``ccsim ARGS`` in a
+    fresh interpreter."""
     code = (
         "import json, sys\n"
         "from sim.cli import main\n"
@@ -31,7 +32,7 @@ def imported_by(args: list[str]) -> set[str]:
         f"    main({args!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({among!r}))))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
@@ -45,6 +46,48 @@ def test_help_imports_no_command_and_no_heavy_library() -> None:
 
 def test_validate_imports_no_numeric_library() -> None:
     assert imported_by(["validate", "scenarios/baseline.yaml"]) == set()
+
+
+def test_run_without_plots_needs_only_numpy_and_simpy(tmp_path: Path) -> None:
+    """A run writes its tables without pandas (nor SciPy, pyarrow, ...): importing pandas
+    alone cost more CPU than the rest of a short run's start-up."""
+    out = tmp_path / "out"
+    short = ["--set", "run.horizon=4h", "--set", "run.warmup=0s", "--replications", "2"]
+    args = ["run", "scenarios/baseline.yaml", *short, "--workers", "1", "--no-plots"]
+    assert imported_by([*args, "-o", str(out)]) == {"numpy", "simpy"}
+    assert (out / "intervals.csv").is_file()  # it did run, summary table printed too
+    quiet = [*args, "--quiet", "-o", str(tmp_path / "quiet")]
+    assert imported_by(quiet, among=(*HEAVY, "rich")) == {"numpy", "simpy"}  # no bar: no rich
+    assert (tmp_path / "quiet" / "intervals.csv").is_file()
+
+
+def _script_target() -> str:
+    """``module:function`` that the installed ``ccsim`` script calls (pyproject.toml)."""
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["ccsim"]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "import runpy; runpy.run_module('sim', run_name='__main__')",  # python -m sim
+        "import importlib; m, f = {target!r}.split(':'); getattr(importlib.import_module(m), f)()",
+    ],
+)
+def test_the_program_freezes_the_collector_before_exit(start: str) -> None:
+    """Both ways in (``python -m sim``, the ``ccsim`` script) end with :func:`gc.freeze`:
+    exit then skips walking every object in full collections (~50 ms of every command)."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"  # runs last
+        "sys.argv = ['ccsim', '--version']\n" + start.format(target=_script_target()) + "\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "version" in done.stdout and done.stdout.strip().endswith("frozen True")
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

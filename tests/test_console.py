@@ -15,6 +15,7 @@ from rich.console import Console
 
 from sim.experiment.catalogue import metric_keys
 from sim.io.run_folder import COMPARE_COLUMNS, SUMMARY_CSV
+from sim.io.table import Table
 from sim.present import progress as progress_module
 from sim.present.console import compare_table, summary_tables, sweep_table
 from sim.present.explain import scenario_notes
@@ -46,6 +47,12 @@ def _summary(scale: float, seed: int = 1) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def _table(frame: pd.DataFrame) -> Table:
+    """A summary DataFrame as the :class:`Table` a run hands the console."""
+    text = ("scope", "metric")
+    return Table({c: list(frame[c]) if c in text else frame[c].to_numpy() for c in frame})
+
+
 def _assert_fits(text: str, figures: list[str], width: int = 80) -> None:
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= width, max(lines, key=len)
@@ -58,7 +65,7 @@ def _assert_fits(text: str, figures: list[str], width: int = 80) -> None:
 def test_run_tables_fit_80_columns_with_every_figure_whole() -> None:
     scenario = load_scenario(BASELINE)
     summary = _summary(1_000_000.0)
-    text = "".join(_render(t) for t in summary_tables(scenario, summary, width=80))
+    text = "".join(_render(t) for t in summary_tables(scenario, _table(summary), width=80))
     rows = summary.set_index(["scope", "metric"])["mean"]
     figures = [format_metric("offered", rows[(c, "offered")]) for c in ("phone", "email")]
     figures += [format_metric("cost_total", rows[("centre", "cost_total")])]
@@ -231,7 +238,7 @@ def test_a_verdict_the_ci_does_not_settle_is_marked(mean, low, high, word) -> No
     scenario = load_scenario(BASELINE)  # phone: 80% answered within 20 s
     summary = _summary(1_000.0)
     _with_phone_level(summary, mean, low, high)
-    text = "".join(_render(t) for t in summary_tables(scenario, summary, width=80))
+    text = "".join(_render(t) for t in summary_tables(scenario, _table(summary), width=80))
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("phone"))
     assert re.search(rf"\b{re.escape(word)}(\s|$)", lines[at + 1]), lines[at + 1]

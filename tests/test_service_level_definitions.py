@@ -78,7 +78,7 @@ def test_the_console_judges_the_target_on_the_named_definition(runs) -> None:
 
     result = runs["exclude_short"]
     out = io.StringIO()
-    for table in summary_tables(result.scenario, result.summary(), width=100):
+    for table in summary_tables(result.scenario, result.summary_table(), width=100):
         Console(file=out, width=100, color_system=None).print(table)
     text = " ".join(out.getvalue().split())
     mean, _ = replicate(result, "service_level_excl_short_abandons")

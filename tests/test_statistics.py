@@ -28,6 +28,7 @@ from sim.experiment.statistics import (
     welch,
 )
 from sim.experiment.t_table import T975
+from sim.io.table import FLOAT_FORMAT
 
 ONE_TO_FIVE = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
 # mean 3, s = √2.5, t(0.975, 4) = 2.7764451051977934: half-width 2.776445 · 1.581139 / √5
@@ -137,12 +138,21 @@ def test_paired_is_scipys_paired_interval_matched_by_replication() -> None:
     assert (low, high) == pytest.approx((expected.low, expected.high), rel=1e-12)
 
 
+def metric_values(rows: list[tuple[int, str, str, float]]) -> dict[tuple[str, str], list[float]]:
+    """Per ``(scope, metric)``, the values of tidy rows in order of appearance."""
+    values: dict[tuple[str, str], list[float]] = {}
+    for _, scope, metric, value in rows:
+        values.setdefault((scope, metric), []).append(value)
+    return values
+
+
 def test_summarise_gives_each_metric_its_own_interval() -> None:
     rows = [(r, "phone", "asa", v) for r, v in enumerate(ONE_TO_FIVE)]
     rows += [(r, "email", "asa", 10.0 * v) for r, v in enumerate(ONE_TO_FIVE)]
     frame = pd.DataFrame(rows, columns=["replication", "scope", "metric", "value"])
-    assert list(summarise(frame)["scope"]) == ["phone", "email"]  # in order of appearance
-    summary = summarise(frame).set_index(["scope", "metric"])
+    values = {key: np.asarray(v, float) for key, v in metric_values(rows).items()}
+    assert list(summarise(values).columns["scope"]) == ["phone", "email"]  # as given
+    summary = summarise(values).frame().set_index(["scope", "metric"])
     assert list(summary.columns) == ["mean", "ci_low", "ci_high", "replications"]
     phone, email = summary.loc[("phone", "asa")], summary.loc[("email", "asa")]
     assert (phone["ci_low"], phone["ci_high"]) == pytest.approx(
@@ -152,6 +162,9 @@ def test_summarise_gives_each_metric_its_own_interval() -> None:
         (30.0, 30.0 + 10 * HALF_ONE_TO_FIVE), rel=1e-14
     )
     assert phone["replications"] == 5
+    first = summarise(values).csv().splitlines()[1]  # written as summary.csv writes numbers
+    low, high = 3.0 - HALF_ONE_TO_FIVE, 3.0 + HALF_ONE_TO_FIVE
+    assert first == f"phone,asa,3,{FLOAT_FORMAT % low},{FLOAT_FORMAT % high},5"
     stats_of = metric_stats(frame)
     assert list(stats_of) == [("phone", "asa"), ("email", "asa")]
     email_stat = stats_of[("email", "asa")]

@@ -13,6 +13,7 @@ listing imports nothing heavy).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 
@@ -68,3 +69,22 @@ def main() -> None:
     Start with `ccsim run scenarios/baseline.yaml`; `ccsim COMMAND --help` explains each
     command. Durations in scenarios carry units (20s, 6min, 4h, 2d).
     """
+
+
+def entry() -> None:
+    """The ``ccsim`` program (and ``python -m sim``): :func:`main`, then a quicker exit.
+
+    When a command is done, everything it built (the scenario models, numpy, the modules) is
+    about to go back to the operating system, yet on the way out CPython first walks all of it
+    in several full garbage collections: about 50 ms of CPU at the end of every command, a
+    tenth of a short run's whole process. Freezing what exists
+    (:func:`gc.freeze`) leaves those collections nothing to walk. Exit itself is unchanged:
+    atexit handlers run, modules are torn down, objects freed by reference counting are
+    finalized, and standard output is flushed; only cycles still alive at exit are left to the
+    operating system, as Python allows (it never promised ``__del__`` at exit). Output files
+    are closed (and synced) by the commands themselves, long before.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()

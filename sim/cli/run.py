@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -128,26 +131,15 @@ def run_and_write(
     """
     from sim.experiment.replication import run_replications
     from sim.io.run_folder import TRACE_FOLDER, write_run
-    from sim.present.console import console, print_notes, summary_tables
-    from sim.present.progress import replication_progress
 
     with out.staged() as stage:  # all files complete, or the old folder stays
-        total = scenario.run.replications
-        with replication_progress(total, scenario.name, enabled=not quiet) as progress:
-            task = progress.tasks[0].id
-            scheduled = 0
-
-            def more(count: int) -> None:  # sequential sampling adds batches to the bar
-                nonlocal scheduled
-                scheduled += count
-                progress.update(task, total=scheduled)
-
+        with progress_callbacks(scenario.run.replications, scenario.name, quiet) as (done, more):
             result, status = run_replications(
                 scenario,
                 precision,
                 workers,
                 trace_dir=stage / TRACE_FOLDER if trace else None,
-                on_replication=lambda _: progress.advance(task),
+                on_replication=done,
                 on_scheduled=more,
             )
         write_run(result, stage, status)
@@ -158,7 +150,9 @@ def run_and_write(
             plot_run(stage)
             write_run_report(stage)
     if not quiet:
-        for table in summary_tables(scenario, result.summary()):
+        from sim.present.console import console, print_notes, summary_tables
+
+        for table in summary_tables(scenario, result.summary_table()):
             console.print(table)
         print_notes(scenario)
     if status is not None:
@@ -172,3 +166,26 @@ def run_and_write(
         f"contacts in {result.wall_seconds:.1f} s ({rate:,.0f} contacts/s, {result.workers} "
         f"worker{'s' if result.workers != 1 else ''}); results in {out.shown}/"
     )
+
+
+@contextmanager
+def progress_callbacks(
+    total: int, label: str, quiet: bool
+) -> Iterator[tuple[Callable[[Any], None] | None, Callable[[int], None] | None]]:
+    """The progress bar's callbacks for :func:`run_replications` (one replication done, more
+    scheduled); none when ``quiet``, so a quiet run does not import rich at all."""
+    if quiet:
+        yield None, None
+        return
+    from sim.present.progress import replication_progress
+
+    with replication_progress(total, label) as progress:
+        task = progress.tasks[0].id
+        scheduled = 0
+
+        def more(count: int) -> None:  # sequential sampling adds batches to the bar
+            nonlocal scheduled
+            scheduled += count
+            progress.update(task, total=scheduled)
+
+        yield (lambda _: progress.advance(task)), more

@@ -10,7 +10,7 @@ interval is the honest one.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,11 +19,13 @@ import numpy as np
 from sim.experiment.catalogue import Key
 from sim.experiment.t_table import MAX_DF, T975
 from sim.io.run_folder import SUMMARY_COLUMNS
+from sim.io.table import Table
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.experiment.results import ReplicationResult
+    from sim.io.table import Column
 
 CONFIDENCE = 0.95
 
@@ -105,15 +107,16 @@ def paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
     return mean, low, high
 
 
-def summarise(replications: pd.DataFrame) -> pd.DataFrame:
-    """Collapse a tidy ``replication, scope, metric, value`` table into means with CIs."""
-    import pandas as pd
-
-    rows = []
-    for (scope, metric), group in replications.groupby(["scope", "metric"], sort=False):
-        mean, low, high, n = confidence_interval(group["value"].to_numpy(dtype=float))
-        rows.append((scope, metric, mean, low, high, n))
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+def summarise(values: Mapping[Key, np.ndarray]) -> Table:
+    """Means with CIs of each ``(scope, metric)``'s values over replications, in the order
+    given: ``scope, metric, mean, ci_low, ci_high, replications``."""
+    rows = [(*key, *confidence_interval(v)) for key, v in values.items()]
+    names = list(SUMMARY_COLUMNS)
+    columns: dict[str, Column] = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    for name in ("mean", "ci_low", "ci_high"):
+        columns[name] = np.array(columns[name], dtype=float)
+    columns["replications"] = np.array(columns["replications"], dtype=np.int64)
+    return Table(columns)
 
 
 def metric_stats(replications: pd.DataFrame) -> dict[Key, Stat]:

@@ -9,16 +9,21 @@ per-interval table, once per replication. Metric names and their order are the c
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.experiment.catalogue import CUSTOMER_METRICS, Metrics
 from sim.experiment.costs import centre_costs
 from sim.experiment.service_levels import definition_values
 from sim.experiment.value import centre_value
+from sim.io.run_folder import INTERVAL_FIGURES
+from sim.io.table import Table
 from sim.model.counters import ChannelStats, PoolStats, ReplicationCounts, measured
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.io.table import Column
 
 
 def ratio(numerator: float, denominator: float) -> float:
@@ -103,61 +108,55 @@ def centre_counts(counts: ReplicationCounts) -> dict[str, float]:
     }
 
 
-def channel_frame(stats: ChannelStats) -> pd.DataFrame:
-    """One row per interval of a channel's counts."""
+def channel_columns(stats: ChannelStats) -> dict[str, np.ndarray]:
+    """A channel's figures per interval."""
     offered = np.asarray(measured(stats.offered), float)
     queued = offered - np.asarray(measured(stats.contained), float)
     answered = np.asarray(measured(stats.answered), float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return pd.DataFrame(
-            {
-                "offered": offered,
-                "answered": answered,
-                "abandoned": np.asarray(measured(stats.abandoned), float),
-                "service_level": np.asarray(measured(stats.within), float) / queued
-                if stats.within_seconds is not None
-                else np.nan,
-                "asa_seconds": np.asarray(measured(stats.wait_sum)) / answered,
-            }
+        level = (
+            np.asarray(measured(stats.within), float) / queued
+            if stats.within_seconds is not None
+            else np.full(len(offered), np.nan)
         )
+        return {
+            "offered": offered,
+            "answered": answered,
+            "abandoned": np.asarray(measured(stats.abandoned), float),
+            "service_level": level,
+            "asa_seconds": np.asarray(measured(stats.wait_sum)) / answered,
+        }
 
 
-def pool_frame(stats: PoolStats, interval: float) -> pd.DataFrame:
-    """One row per interval: mean productive agents on duty and occupancy."""
+def pool_columns(stats: PoolStats, interval: float) -> dict[str, np.ndarray]:
+    """A pool's figures per interval: mean productive agents on duty and occupancy."""
     present = np.asarray(stats.present)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return pd.DataFrame(
-            {"agents_on_duty": present / interval, "occupancy": np.asarray(stats.busy) / present}
-        )
+        return {"agents_on_duty": present / interval, "occupancy": np.asarray(stats.busy) / present}
 
 
-def interval_frame(counts: ReplicationCounts, n_intervals: int) -> pd.DataFrame:
-    """Per reporting interval and scope (channels, pools, centre) of one replication."""
-    index = np.arange(n_intervals)
-    pools = {name: pool_frame(stats, counts.interval) for name, stats in counts.pools.items()}
-    frames = []
+def interval_frame(counts: ReplicationCounts, n_intervals: int) -> Table:
+    """Per reporting interval and scope (channels, pools, centre) of one replication: the
+    ``interval`` and ``scope`` columns, then :data:`INTERVAL_FIGURES` (NaN where a scope has
+    no such figure), block by block in the order channels, pools, centre."""
+    pools = {name: pool_columns(stats, counts.interval) for name, stats in counts.pools.items()}
+    nothing = np.full(n_intervals, np.nan)
+    blocks: list[tuple[str, dict[str, np.ndarray]]] = []
     for name, channel in counts.channels.items():
-        frame = channel_frame(channel.stats)
+        figures = channel_columns(channel.stats)
         if channel.assisted:
             serving = [p for p, skills in counts.pool_skills.items() if name in skills]
-            frame["agents_on_duty"] = sum(pools[p]["agents_on_duty"] for p in serving)
-        else:
-            frame["agents_on_duty"] = np.nan
-        frame["occupancy"] = np.nan
-        frame.insert(0, "scope", name)
-        frame.insert(0, "interval", index)
-        frames.append(frame)
-    for name, frame in pools.items():
-        frame.insert(0, "scope", f"pool:{name}")
-        frame.insert(0, "interval", index)
-        frames.append(frame)
-    centre = pd.DataFrame(
-        {
-            "interval": index,
-            "scope": "centre",
-            "issues": measured(counts.issues).astype(float),
-            "social_first_share": np.asarray(counts.first_share),
-        }
-    )
-    frames.append(centre)
-    return pd.concat(frames, ignore_index=True)
+            on_duty = sum(pools[p]["agents_on_duty"] for p in serving)
+            figures["agents_on_duty"] = np.broadcast_to(np.asarray(on_duty, float), nothing.shape)
+        blocks.append((name, figures))
+    blocks += [(f"pool:{name}", figures) for name, figures in pools.items()]
+    issues = measured(counts.issues).astype(float)
+    centre = {"issues": issues, "social_first_share": np.asarray(counts.first_share, float)}
+    blocks.append(("centre", centre))
+    columns: dict[str, Column] = {
+        "interval": np.tile(np.arange(n_intervals), len(blocks)),
+        "scope": [scope for scope, _ in blocks for _ in range(n_intervals)],
+    }
+    for name in INTERVAL_FIGURES:
+        columns[name] = np.concatenate([figures.get(name, nothing) for _, figures in blocks])
+    return Table(columns)

@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.io.table import FLOAT_FORMAT, Table
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -34,6 +36,11 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_csv(path: Path, frame: pd.DataFrame) -> None:
-    """Write a DataFrame as CSV atomically (full float precision, no index)."""
-    atomic_write_text(path, frame.to_csv(index=False, float_format="%.10g"))
+def atomic_write_csv(path: Path, table: Table | pd.DataFrame) -> None:
+    """Write a table as CSV atomically, floats at :data:`sim.io.table.FLOAT_FORMAT`: a
+    :class:`~sim.io.table.Table` (a run's tables) by its own writer, without pandas; a
+    DataFrame (the studies' tables) by pandas, in the same format, without its index."""
+    if isinstance(table, Table):
+        atomic_write_text(path, table.csv())
+    else:
+        atomic_write_text(path, table.to_csv(index=False, float_format=FLOAT_FORMAT))

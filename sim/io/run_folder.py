@@ -44,12 +44,7 @@ RUN_FILES = (SUMMARY_CSV, REPLICATIONS_CSV, INTERVALS_CSV, SCENARIO_YAML, RUN_JS
 
 SUMMARY_COLUMNS = ("scope", "metric", "mean", "ci_low", "ci_high", "replications")
 REPLICATION_COLUMNS = ("replication", "scope", "metric", "value")
-INTERVAL_COLUMNS = (
-    "interval",
-    "scope",
-    "day",
-    "weekday",
-    "time",
+INTERVAL_FIGURES = (
     "offered",
     "answered",
     "abandoned",
@@ -57,7 +52,18 @@ INTERVAL_COLUMNS = (
     "asa_seconds",
     "agents_on_duty",
     "occupancy",
+    "issues",
     "social_first_share",
+)
+"""The figures of ``intervals.csv`` (and of each replication's interval table), in order,
+after ``interval, scope, channel, day, weekday, time``."""
+INTERVAL_COLUMNS = (
+    "interval",
+    "scope",
+    "day",
+    "weekday",
+    "time",
+    *(figure for figure in INTERVAL_FIGURES if figure != "issues"),
 )
 """The columns plots and reports need from ``intervals.csv`` (it has a few more)."""
 SWEEP_JSON = "sweep.json"
@@ -104,8 +110,9 @@ def is_run_folder(path: Path) -> bool:
 
 def run_metadata(result: RunResult) -> dict[str, Any]:
     """What ``run.json`` records: versions, seeds, timings, throughput."""
+    from importlib.metadata import version
+
     import numpy as np
-    import pandas as pd
 
     scenario = result.scenario
     wall = result.wall_seconds
@@ -123,7 +130,7 @@ def run_metadata(result: RunResult) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "numpy": np.__version__,
-        "pandas": pd.__version__,
+        "pandas": version("pandas"),  # installed; a run itself needs none
     }
 
 
@@ -140,9 +147,9 @@ def write_run(
         "scenario": out_dir / SCENARIO_YAML,
         "run": out_dir / RUN_JSON,
     }
-    atomic_write_csv(paths["summary"], result.summary())
-    atomic_write_csv(paths["replications"], result.replications_frame())
-    atomic_write_csv(paths["intervals"], result.intervals())
+    atomic_write_csv(paths["summary"], result.summary_table())
+    atomic_write_csv(paths["replications"], result.replications_table())
+    atomic_write_csv(paths["intervals"], result.intervals_table())
     atomic_write_text(paths["scenario"], scenario_to_yaml(result.scenario))
     meta = run_metadata(result)
     if status is not None:

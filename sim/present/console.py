@@ -15,10 +15,9 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
@@ -40,6 +39,11 @@ from sim.present.format import (
 )
 from sim.scenario import Scenario
 from sim.scenario.units import format_duration
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.io.table import Table
 
 console = Console(highlight=False)
 
@@ -214,11 +218,9 @@ def target_mark(row: Any, target: float) -> str:
 # --- a run ----------------------------------------------------------------------------------
 
 
-def summary_tables(
-    scenario: Scenario, summary: pd.DataFrame, width: int | None = None
-) -> list[Group]:
+def summary_tables(scenario: Scenario, summary: Table, width: int | None = None) -> list[Group]:
     """Channel, pool and centre tables of a run summary (means ± 95% CI half-widths)."""
-    rows = {(r.scope, r.metric): r._asdict() for r in summary.itertuples(index=False)}
+    rows = {(r["scope"], r["metric"]): r for r in summary.rows()}
     grids = [_channels(scenario, rows), _pools(scenario, rows), _centre(rows)]
     return [lay_out(grid, width) for grid in grids]
 
@@ -307,6 +309,8 @@ def print_notes(scenario: Scenario) -> None:
 
 def point_summaries(out_dir: Path, folders: Sequence[str]) -> list[pd.DataFrame]:
     """Each finished point's ``summary.csv``, indexed by ``(scope, metric)``."""
+    import pandas as pd
+
     return [
         pd.read_csv(out_dir / folder / SUMMARY_CSV).set_index(["scope", "metric"])
         for folder in folders
@@ -323,7 +327,7 @@ def sweep_key_columns(summaries: Sequence[pd.DataFrame]) -> list[Key]:
         for summary in summaries:
             offered = summary["mean"].get((channel, "offered"), 0)
             level = summary["mean"].get((channel, "service_level"), math.nan)
-            if offered > 0 and pd.notna(level):
+            if offered > 0 and not math.isnan(level):
                 keys.append((channel, "service_level"))
                 break
     for key in [("centre", "cost_total"), ("centre", "cost_per_issue"), ("centre", "net_cost")]:
