@@ -164,3 +164,54 @@ def test_effort_moves_customers_away_from_a_channel_from_the_start() -> None:
     expected = logit_shares(data["demand"]["first_channel"], {}, {}, 0.0, {"social": 1.0})
     assert centre.first_channel == pytest.approx(expected)
     assert centre.first_channel["social"] < 0.05
+
+
+def test_a_channel_missing_from_the_waits_counts_as_a_wait_of_zero() -> None:
+    """Waits are read with 0 for a channel not given (reference or perceived), the same as
+    giving it 0 s explicitly."""
+    zeros = dict.fromkeys(SHARES, 0.0)
+    per_second = 1.0 / 60
+    sparse = logit_shares(SHARES, {"phone": 600.0}, {"email": 600.0}, per_second, {})
+    full = logit_shares(
+        SHARES, {**zeros, "phone": 600.0}, {**zeros, "email": 600.0}, per_second, {}
+    )
+    assert sparse == pytest.approx(full, rel=1e-12)
+    assert sparse["phone"] > SHARES["phone"] > SHARES["email"] > sparse["email"]
+
+
+def test_a_channel_without_a_reference_wait_is_expected_to_answer_at_once() -> None:
+    data = multichannel_data()
+    data["demand"]["choice"] = {"reference_wait": {"phone": "30s"}}
+    waits = ChannelChoice(build(data), {}).reference_wait
+    assert waits.pop("phone") == 30.0
+    assert set(waits) >= {"email", "self_service", "social"}
+    assert all(wait == 0.0 for wait in waits.values())
+
+
+def test_each_update_reads_the_mean_wait_of_the_contacts_answered_since_the_last() -> None:
+    """A period's recent wait is the waits answered since the previous update over their
+    number (the channel's running totals minus what the last update saw); a channel that
+    answered nothing new keeps its perceived wait."""
+    data = multichannel_data()
+    data["demand"]["choice"] = {
+        "reference_wait": {"phone": "30s", "email": "1h"},
+        "period": "30min",
+        "smoothing": "1h",
+    }
+    centre = Centre(build(data), 0)
+    phone, email = centre.channels["phone"], centre.channels["email"]
+    choice = ChannelChoice(centre.scenario, centre.channels)
+    alpha = 1 - math.exp(-0.5)
+    phone.period_wait, phone.period_answered = 600.0, 4  # 150 s each
+    choice.update()
+    first = 30.0 + alpha * (150.0 - 30.0)
+    assert choice.perceived["phone"] == pytest.approx(first, rel=1e-12)
+    assert choice.perceived["email"] == 3600.0  # nothing answered yet
+    # the next period: the totals grow by 500 s over 2 contacts (part moved to "earlier",
+    # as the jump-the-line update does)
+    phone.earlier_wait, phone.earlier_answered = 600.0, 4
+    phone.period_wait, phone.period_answered = 500.0, 2
+    email.period_wait, email.period_answered = 1800.0, 1
+    choice.update()
+    assert choice.perceived["phone"] == pytest.approx(first + alpha * (250.0 - first), rel=1e-12)
+    assert choice.perceived["email"] == pytest.approx(3600.0 + alpha * (1800.0 - 3600.0))
