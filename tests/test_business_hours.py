@@ -8,8 +8,10 @@ the team works are.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from builders import build
 from test_bad_input import MINIMAL, assert_bad, validate, write
@@ -79,3 +81,36 @@ def test_business_hours_with_no_open_time_are_refused(
         f"    service_level: {{within: 20s, business_hours: {hours}}}\n",
     )
     assert_bad(validate(write(tmp_path, text)), fragment)
+
+
+def office_clock(origin: float = 0.0) -> BusinessClock:
+    from sim.scenario.channels import OpenHours
+
+    return BusinessClock([OpenHours.model_validate(w) for w in OFFICE], origin=origin)
+
+
+def test_closed_time_adds_nothing_and_the_week_starts_at_the_origin() -> None:
+    """Two times both outside the calendar are no open time apart; the calendar's Monday
+    00:00 is the origin (the horizon's start after the warm-up), not simulation time 0."""
+    clock = office_clock()
+    assert clock.between(19 * HOUR, 20 * HOUR) == 0.0  # Monday evening
+    assert clock.between(20 * HOUR, 33 * HOUR) == HOUR  # Monday 20:00 to Tuesday 09:00
+    warm = office_clock(origin=6 * HOUR)  # a 6 h warm-up: Monday 00:00 is at 6 h
+    assert warm.between(6 * HOUR, 15 * HOUR) == HOUR  # Monday 00:00 to 09:00
+    assert warm.between(0.0, 6 * HOUR) == 0.0  # Sunday 18:00 to midnight
+
+
+@pytest.mark.parametrize("business", [60.0, 2 * HOUR, 50 * HOUR, 120 * HOUR])
+def test_the_calendar_span_holds_the_business_time_from_any_start(business: float) -> None:
+    """Long enough from every start in the week, and at most a week longer than the whole
+    weeks the business time needs (a start anywhere in the week costs at most one more)."""
+    clock = office_clock()
+    span = clock.calendar_span(business)
+    for start in np.arange(0.0, 7 * 24 * HOUR, 1800.0):
+        assert clock.between(start, start + span) >= business
+    assert span <= (math.ceil(business / clock.per_week) + 1) * 7 * 24 * HOUR
+
+
+def test_a_calendar_never_open_asks_for_no_follow_up() -> None:
+    """Scenarios refuse it; the clock itself gives 0 rather than dividing by zero."""
+    assert BusinessClock([], origin=0.0).calendar_span(HOUR) == 0.0

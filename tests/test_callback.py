@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 from builders import build, mmc_data
 
 from sim.experiment.replication import simulate
+from sim.model.callback import CallbackOffer
+from sim.model.streams import Uniforms
 
 
 def overloaded(callback: dict | None) -> dict:
@@ -48,3 +53,18 @@ def test_offers_only_when_the_expected_wait_is_long() -> None:
     assert short[("phone", "callbacks_offered")] > 0
     assert long[("phone", "callbacks_offered")] == 0
     assert short[("phone", "abandon_rate")] < long[("phone", "abandon_rate")]
+
+
+def test_with_nobody_on_duty_the_announced_wait_is_endless_and_a_callback_offered() -> None:
+    """A call queued while no agent is on duty (a night outside every shift) cannot be given
+    a finite wait estimate: it is offered a callback whatever the threshold."""
+    offer = CallbackOffer(
+        threshold=3600.0,
+        accept=1.0,
+        draws=Uniforms(np.random.default_rng(1)),
+        mean_handle=300.0,
+        agents_on_duty=lambda: 0,
+    )
+    assert offer.expected_wait(1) == math.inf
+    assert offer.offer(1, would_accept=True, measured=True)
+    assert (offer.offered, offer.accepted) == (1, 1)

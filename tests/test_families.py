@@ -21,7 +21,7 @@ from sim.model.channels import AssistedChannel
 from sim.model.routing import PriorityRouting
 from sim.scenario import ScenarioError, channel_names, validate_data
 from sim.scenario.channels import ChannelSection, ServiceLevel
-from sim.scenario.registry import ChannelKind
+from sim.scenario.registry import ChannelKind, routing_names
 from sim.scenario.types import TimeDistribution, exponential
 
 
@@ -108,8 +108,10 @@ def test_a_toy_kind_is_checked_like_any_other(sms: None) -> None:
 
 
 def test_unregistering_a_kind_removes_it_everywhere(sms: None) -> None:
-    channels.unregister("sms")
+    channels.unregister("sms")  # the fixture unregisters it again afterwards: harmless
     assert "sms" not in channel_names()
+    with pytest.raises(KeyError, match="no simulator registered for channel kind 'sms'"):
+        channels.channel_class("sms")
     with pytest.raises(ScenarioError, match="unknown channel 'sms'"):
         validate_data(two_channel_data("sms"))
 
@@ -130,4 +132,15 @@ def test_an_unknown_routing_policy_is_a_clear_error() -> None:
     data = two_channel_data("email")
     data["policy"]["routing"] = "longest_queue"
     with pytest.raises(ScenarioError, match=r"policy\.routing: 'longest_queue' is not one of"):
+        validate_data(data)
+
+
+def test_unregistering_a_routing_policy_removes_it_everywhere(longest_queue: None) -> None:
+    routing.unregister(LongestQueueFirst.name)  # the fixture unregisters it again: harmless
+    assert LongestQueueFirst.name not in routing_names()
+    with pytest.raises(KeyError, match="no routing policy registered as 'longest_queue'"):
+        routing.routing_class(LongestQueueFirst.name)
+    data = two_channel_data("email")
+    data["policy"]["routing"] = "longest_queue"
+    with pytest.raises(ScenarioError, match="'longest_queue' is not one of"):
         validate_data(data)

@@ -20,13 +20,6 @@ def open_steps(hours: Iterable[object]) -> list[tuple[float, int]]:
     return weekly_headcount(hours)  # type: ignore[arg-type]
 
 
-def open_seconds_per_week(hours: Iterable[object]) -> float:
-    """Open seconds in a week (overlapping windows count once)."""
-    steps = open_steps(hours)
-    edges = [t for t, _ in steps] + [WEEK]
-    return sum(edges[i + 1] - edges[i] for i, (_, n) in enumerate(steps) if n > 0)
-
-
 class BusinessClock:
     """Open seconds between two simulation times, under a weekly calendar."""
 
