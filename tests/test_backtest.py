@@ -20,7 +20,9 @@ from sim.cli import main
 from sim.experiment.errors import InputError
 from sim.experiment.replication import run_scenario, tabulate
 from sim.model.centre import Centre
-from sim.model.replay import Replay
+from sim.model.clock import Calendar
+from sim.model.distributions import constant
+from sim.model.replay import GivenArrivals, GivenHandles, Replay
 from sim.scenario import validate_data
 from sim.studies.backtest import backtest
 from sim.studies.fit import fit_log
@@ -143,3 +145,67 @@ def test_ccsim_backtest_writes_the_comparison(trace: Path, fitted, tmp_path: Pat
         "-o", str(out),
     )  # fmt: skip
     assert code == 2 and "nothing.csv: file not found" in output
+
+
+def contacts(n: int, times: list[float] | None = None, **changes) -> dict:
+    """A valid replay's arrays for ``n`` phone contacts, with ``changes`` applied."""
+    arrays = {
+        "times": np.array(times if times is not None else [float(i) for i in range(n)]),
+        "channels": np.array(["phone"] * n, dtype=object),
+        "handles": np.full(n, np.nan),
+    }
+    return {**arrays, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"channels": np.array(["phone"] * 2, dtype=object)}, "one entry per contact"),
+        ({"handles": np.full(4, np.nan)}, "one entry per contact"),
+        ({"times": np.array([0.0, np.inf, 2.0])}, "finite and not before time 0"),
+        ({"times": np.array([0.0, -1.0, 2.0])}, "finite and not before time 0"),
+        ({"staffing": {"voice": (np.array([0.0, 60.0]), np.array([3]))}}, "pool voice: one"),
+        ({"staffing": {"voice": (np.array([]), np.array([]))}}, "pool voice: one headcount"),
+        ({"staffing": {"voice": (np.array([0.0]), np.array([-1]))}}, "headcounts >= 0 in"),
+        ({"staffing": {"voice": (np.array([60.0, 0.0]), np.array([1, 2]))}}, "in time order"),
+    ],
+)
+def test_a_replay_that_cannot_be_driven_is_refused(changes: dict, message: str) -> None:
+    """Arrays of different lengths, times that are not finite or before 0, and headcounts
+    that are missing, negative or out of time order are refused, each with its reason."""
+    with pytest.raises(ValueError, match=message):
+        Replay(**contacts(3, **changes))
+
+
+def test_headcount_changes_at_the_same_time_are_in_time_order() -> None:
+    """A log may hold two changes at the same second, or under a second apart: the later
+    one holds."""
+    staffing = {"voice": (np.array([0.0, 0.5, 0.5, 7.0]), np.array([1, 2, 3, 0]))}
+    assert Replay(**contacts(3), staffing=staffing).staffing == staffing
+
+
+def test_given_contacts_come_in_time_order_ties_in_the_given_order() -> None:
+    """Sorted by time, contacts given at the same time keep their given order (a log's own
+    order of simultaneous contacts); only those before ``until`` are given, and each is
+    counted in its interval on top of what the counts already held."""
+    n = 40
+    times = [5.0] * n + [1.0] * n
+    labels = np.array([f"c{i}" for i in range(2 * n)], dtype=object)
+    handles = np.arange(2.0 * n)
+    given = GivenArrivals(Replay(**contacts(2 * n, times, channels=labels, handles=handles)))
+    calendar = Calendar(0.0, 3600.0, 3600.0)
+    counts = np.array([3, 0])
+    early = list(given.issues(5.0, calendar, counts))
+    assert early == [(1.0, (0, f"c{i}", float(i))) for i in range(n, 2 * n)]
+    assert counts.tolist() == [3 + n, 0]
+    every = list(given.issues(6.0, calendar, counts))
+    assert [payload[1] for _, payload in every] == [f"c{i}" for i in (*range(n, 2 * n), *range(n))]
+
+
+def test_a_given_handle_time_is_taken_once_then_the_distribution_draws() -> None:
+    sampler = constant(300.0)
+    handles = GivenHandles(sampler)
+    assert next(handles) == 300.0  # nothing given yet
+    handles.given = 12.0
+    assert [next(handles), next(handles)] == [12.0, 300.0]
+    assert handles.mean == 300.0
