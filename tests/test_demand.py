@@ -15,10 +15,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from builders import deep_update
 from scipy import stats
 
 from sim.experiment.replication import simulate
+from sim.model.arrivals import ChannelArrivals
+from sim.model.build import build_arrivals
+from sim.model.kit import Kit
 from sim.scenario import load_scenario, scenario_to_yaml, validate_data
 
 HOURS = np.arange(24) + 0.5
@@ -157,3 +161,42 @@ def test_a_forecast_file_gives_the_counts_on_its_days_and_the_rates_elsewhere(
     again = tmp_path / "resolved.yaml"
     again.write_text(scenario_to_yaml(scenario))
     assert load_scenario(again) == scenario
+
+
+def channel_arrivals(demand: dict) -> ChannelArrivals:
+    """The per-channel arrival process of replication 0 of ``BASE`` with ``demand``'s keys
+    replaced (None: removed)."""
+    data = deep_update(BASE, {})
+    data["demand"].update(demand)
+    data["demand"] = {key: value for key, value in data["demand"].items() if value is not None}
+    arrivals = build_arrivals(Kit(validate_data(data), 0))
+    assert isinstance(arrivals, ChannelArrivals)
+    return arrivals
+
+
+def test_per_channel_arrivals_vary_by_day_with_the_recorded_gamma_factors() -> None:
+    """With ``day_variability``, each day's issues scale with that day's gamma factor (mean
+    1, CV as given), recorded in ``day_factors``, as with one shared profile."""
+    arrivals = channel_arrivals({"day_variability": 0.3, "weekdays": None, "special_days": None})
+    totals = [arrivals.next_channel_day()[0].size for _ in range(200)]
+    factors = np.asarray(arrivals.day_factors)
+    assert len(factors) == 200
+    assert np.corrcoef(totals, factors)[0, 1] > 0.95
+    assert abs(factors.mean() - 1.0) < 3 * 0.3 / np.sqrt(200)
+    assert 0.24 < factors.std() < 0.36
+
+
+def test_a_channel_only_in_the_forecast_gets_its_counts_there_and_nothing_elsewhere() -> None:
+    """A channel with no first-channel share but forecast counts (even a single expected
+    issue) has those counts on the forecast's day and no issues on other days; a channel
+    without a profile of its own or a shared one arrives evenly over the day."""
+    email = [0.0] * 24
+    email[10] = 1.0
+    volumes = {"start": "2026-01-06T00:00", "interval": "1h", "counts": {"email": email}}
+    demand = {"first_channel": {"phone": 1.0}, "volumes": volumes, "special_days": None}
+    arrivals = channel_arrivals({**demand, "profiles": None})
+    row = arrivals.channels.index("email")
+    assert arrivals.expected(1)[row].tolist() == email  # Tuesday 6 January
+    assert arrivals.expected(2)[row].sum() == 0.0
+    # phone has no profile: flat, 2400 a day on a Wednesday (weekday factor 1)
+    assert arrivals.expected(2)[arrivals.channels.index("phone")] == pytest.approx([100.0] * 24)
