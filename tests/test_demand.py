@@ -22,6 +22,7 @@ from scipy import stats
 from sim.experiment.replication import simulate
 from sim.model.arrivals import ChannelArrivals
 from sim.model.build import build_arrivals
+from sim.model.clock import Calendar
 from sim.model.kit import Kit
 from sim.scenario import load_scenario, scenario_to_yaml, validate_data
 
@@ -163,10 +164,10 @@ def test_a_forecast_file_gives_the_counts_on_its_days_and_the_rates_elsewhere(
     assert load_scenario(again) == scenario
 
 
-def channel_arrivals(demand: dict) -> ChannelArrivals:
+def channel_arrivals(demand: dict, run: dict | None = None) -> ChannelArrivals:
     """The per-channel arrival process of replication 0 of ``BASE`` with ``demand``'s keys
-    replaced (None: removed)."""
-    data = deep_update(BASE, {})
+    replaced (None: removed) and ``run`` merged in."""
+    data = deep_update(BASE, {"run": run or {}})
     data["demand"].update(demand)
     data["demand"] = {key: value for key, value in data["demand"].items() if value is not None}
     arrivals = build_arrivals(Kit(validate_data(data), 0))
@@ -200,3 +201,37 @@ def test_a_channel_only_in_the_forecast_gets_its_counts_there_and_nothing_elsewh
     assert arrivals.expected(2)[row].sum() == 0.0
     # phone has no profile: flat, 2400 a day on a Wednesday (weekday factor 1)
     assert arrivals.expected(2)[arrivals.channels.index("phone")] == pytest.approx([100.0] * 24)
+
+
+def test_per_channel_arrivals_are_sorted_and_uniform_within_their_intervals() -> None:
+    flat = {"phone": [1.0] * 24, "email": [1.0] * 24}
+    arrivals = channel_arrivals({"profiles": flat, "weekdays": None, "special_days": None})
+    times, codes = arrivals.next_channel_day()
+    assert np.all(np.diff(times) >= 0)
+    assert set(codes.tolist()) == {0, 1}
+    offsets = (times % 3600.0) / 3600.0  # where in its hour each arrival falls
+    assert stats.kstest(offsets, "uniform").pvalue > 1e-3
+
+
+def test_per_channel_issues_are_the_drawn_days_arrivals_from_time_0_on() -> None:
+    """With a 6 h warm-up the first day drawn starts 18 h before simulation time 0: the
+    issues handed out are exactly its arrivals from time 0 on and the next day's, in time
+    order with their intervals and channels, added to the counts; no day starting at or
+    after ``until`` is drawn. (Most of the day's issues arise at 18:00, clock time 0.)"""
+    spike = [0.001] * 18 + [1000.0] + [0.001] * 5
+    demand = {"issues_per_day": 100_000, "profiles": {"phone": spike, "email": spike}}
+    demand.update(weekdays=None, special_days=None)
+    arrivals, twin = (channel_arrivals(demand, {"warmup": "6h"}) for _ in range(2))
+    calendar = Calendar(6 * 3600.0, 7 * 86400.0, 3600.0)
+    counts = np.ones(7 * 24 + 1, dtype=np.int64)
+    issues = list(arrivals.issues(30 * 3600.0, calendar, counts))
+    assert len(arrivals.day_factors) == 2
+    days = [twin.next_channel_day() for _ in range(2)]
+    times = np.concatenate([t for t, _ in days])
+    channels = np.concatenate([np.array(twin.channels)[c] for _, c in days])
+    kept = times >= 0.0
+    assert times[kept][0] < 1.0  # the first second after time 0 has issues
+    intervals = calendar.intervals_of(times[kept])
+    expected = list(zip(times[kept], zip(intervals, channels[kept], strict=True), strict=True))
+    assert issues == expected
+    assert np.array_equal(counts, 1 + np.bincount(intervals % len(counts), minlength=len(counts)))
