@@ -9,12 +9,15 @@ A front team of 6 and a back-up team of 4 serve one M/M phone queue (A = 8 Erlan
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from builders import build, deep_update, mmc_data
 from test_erlang_validation import assert_within_3se
 
 from sim import analytic
 from sim.experiment.replication import run_scenario, simulate
+from sim.model.centre import Centre
+from sim.model.replay import Replay
 from sim.scenario import ScenarioError, validate_data
 
 PER_HOUR = 96.0  # 8 Erlangs of 5-minute calls
@@ -113,3 +116,62 @@ def test_bad_overflow_names_its_field(change: dict, path: str) -> None:
     data["demand"]["first_channel"] = {"phone": 1.0}
     with pytest.raises(ScenarioError, match=path.replace(".", r"\.")):
         validate_data(data)
+
+
+def replayed_backup(email_at: float, email_handle: float) -> float:
+    """The phone ASA when a back-up agent (phone after 1 s, email at once) is busy with an
+    email while a call waits: call 1 at 0 s keeps the one front agent busy; call 2 arrives
+    at 9 s; the email arrives at ``email_at`` and takes ``email_handle`` seconds."""
+    data = two_teams("1s", horizon="1h", warmup="0s", replications=1)
+    data["pools"] = {
+        "voice": {"agents": 1, "skills": ["phone"]},
+        "backup": {"agents": 1, "skills": ["phone", "email"], "overflow_after": {"phone": "1s"}},
+    }
+    data["demand"]["first_channel"] = {"phone": 0.5, "email": 0.5}
+    data["channels"]["email"] = {"handle_time": {"dist": "exponential", "mean": "5min"}}
+    scenario = build(data)
+    replay = Replay(
+        np.array([0.0, 9.0, email_at]),
+        np.array(["phone", "phone", "email"], dtype=object),
+        np.array([1000.0, 100.0, email_handle]),
+    )
+    counts = Centre(scenario, 0, replay=replay).run()
+    phone = counts.channels["phone"].stats
+    assert sum(phone.answered) == 2
+    return sum(phone.wait_sum) / 2
+
+
+def test_a_backup_agent_freeing_early_leaves_the_call_to_its_delay() -> None:
+    """Free at 9.5 s, the call has waited 0.5 s of its 1 s: the agent may not take it yet;
+    its overflow timer gives it to the agent at 10 s (waits 0 and 1 s)."""
+    assert replayed_backup(email_at=8.0, email_handle=1.5) == 0.5
+
+
+def test_a_backup_agent_freeing_just_as_the_delay_ends_takes_the_call() -> None:
+    """The call's timer fires at 10 s while the agent is still busy; the agent frees at
+    10 s too and takes the call, which has waited exactly its delay."""
+    assert replayed_backup(email_at=9.5, email_handle=0.5) == 0.5
+
+
+def test_a_misrouted_post_overflows_its_delay_after_it_was_posted() -> None:
+    """Public posts all misrouted for 10 min, served only by a team that takes social after
+    30 min: every post is first answered 30 min after it was posted, not 30 min after it
+    reached the service team."""
+    data = mmc_data(agents=1, per_hour=6.0)
+    data["run"].update({"horizon": "1d", "warmup": "0s", "replications": 1})
+    data["demand"]["first_channel"] = {"social": 1.0}
+    data["channels"] = {
+        "social": {
+            "public_share": 1.0,
+            "exchanges": 1,
+            "community_resolves": 0.0,
+            "misrouted": {"share": 1.0, "delay": "10min"},
+            "handoff": {"probability": 0.0, "to": "email"},
+        }
+    }
+    data["pools"] = {
+        "team": {"agents": 40, "skills": ["social"], "overflow_after": {"social": "30min"}}
+    }
+    m = simulate(build(data), 0).metrics
+    assert m[("social", "answered")] > 100
+    assert m[("social", "asa_seconds")] == pytest.approx(1800.0)
