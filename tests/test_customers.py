@@ -9,6 +9,8 @@ import pytest
 from builders import build, multichannel_data
 
 from sim.experiment.replication import simulate
+from sim.model.customers import CustomerBase
+from sim.model.kit import Kit
 
 
 def centre(customers: dict | int, value: dict | None = None, mode: str = "serve") -> dict:
@@ -75,3 +77,16 @@ def test_bad_outcomes_churn_customers_and_the_figures_add_up() -> None:
         <= m[("centre", "contacts_per_customer_p90")]
         <= m[("centre", "contacts_per_customer_max")]
     )
+
+
+def test_a_base_with_no_issue_in_the_horizon_reports_zeros_not_an_error() -> None:
+    """Before any issue arises (or with none in the horizon) nobody is active: counts are
+    0, shares and means undefined (NaN), and the quantiles of nothing 0."""
+    scenario = build(centre({"count": 50, "social_habit": 0.4}))
+    totals = CustomerBase(Kit(scenario, 0), "social").totals()
+    assert totals["customers_active"] == 0 and totals["churned_customers"] == 0
+    assert math.isnan(totals["contacts_per_customer_mean"])
+    assert math.isnan(totals["customers_ever_social_share"])
+    assert math.isnan(totals["social_first_issues"])
+    for q in ("p50", "p90", "max"):
+        assert totals[f"contacts_per_customer_{q}"] == 0.0
