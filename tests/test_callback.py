@@ -68,3 +68,14 @@ def test_with_nobody_on_duty_the_announced_wait_is_endless_and_a_callback_offere
     assert offer.expected_wait(1) == math.inf
     assert offer.offer(1, would_accept=True, measured=True)
     assert (offer.offered, offer.accepted) == (1, 1)
+
+
+def test_the_announced_wait_is_the_queue_position_times_the_handle_time_per_agent() -> None:
+    on_duty = [1]
+    offer = CallbackOffer(600.0, 1.0, Uniforms(np.random.default_rng(1)), 300.0, lambda: on_duty[0])
+    assert offer.expected_wait(3) == 900.0  # third in line, one agent, 5-minute calls
+    assert offer.offer(3, would_accept=True, measured=False)
+    on_duty[0] = 2
+    assert offer.expected_wait(3) == 450.0
+    assert not offer.offer(3, would_accept=True, measured=False)
+    assert (offer.offered, offer.accepted) == (0, 0)  # not measured: not counted

@@ -90,3 +90,15 @@ def test_a_base_with_no_issue_in_the_horizon_reports_zeros_not_an_error() -> Non
     assert math.isnan(totals["social_first_issues"])
     for q in ("p50", "p90", "max"):
         assert totals[f"contacts_per_customer_{q}"] == 0.0
+
+
+def test_with_two_customers_the_ninetieth_percentile_is_the_busier_one() -> None:
+    """Nearest rank: the 90% quantile of two customers' contacts is the larger count."""
+    zero_churn = {"churn": {"gave_up": 0.0, "public_ignored": 0.0, "public_late": 0.0}}
+    m = simulate(build(centre({"count": 2, "social_habit": 0.0}, zero_churn)), 0).metrics
+    assert m[("centre", "customers_active")] == 2
+    p90, most = (
+        m[("centre", "contacts_per_customer_p90")],
+        m[("centre", "contacts_per_customer_max")],
+    )
+    assert p90 == most > m[("centre", "contacts_per_customer_mean")]

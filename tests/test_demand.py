@@ -196,11 +196,13 @@ def test_a_channel_only_in_the_forecast_gets_its_counts_there_and_nothing_elsewh
     volumes = {"start": "2026-01-06T00:00", "interval": "1h", "counts": {"email": email}}
     demand = {"first_channel": {"phone": 1.0}, "volumes": volumes, "special_days": None}
     arrivals = channel_arrivals({**demand, "profiles": None})
-    row = arrivals.channels.index("email")
+    row, phone = arrivals.channels.index("email"), arrivals.channels.index("phone")
     assert arrivals.expected(1)[row].tolist() == email  # Tuesday 6 January
     assert arrivals.expected(2)[row].sum() == 0.0
+    # the forecast replaces the rates where it has counts: none for phone that day
+    assert arrivals.expected(1)[phone].tolist() == [0.0] * 24
     # phone has no profile: flat, 2400 a day on a Wednesday (weekday factor 1)
-    assert arrivals.expected(2)[arrivals.channels.index("phone")] == pytest.approx([100.0] * 24)
+    assert arrivals.expected(2)[phone] == pytest.approx([100.0] * 24)
 
 
 def test_per_channel_arrivals_are_sorted_and_uniform_within_their_intervals() -> None:
