@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from sim.scenario import Scenario
 from sim.scenario.channels import Channels
+from sim.scenario.loading import files_under
 from sim.scenario.registry import public_names
 
 DEFAULT = "# default"
@@ -41,7 +42,7 @@ def explain(scenario: Scenario, source: str = "", origins: Any = None) -> str:
     """The resolved ``scenario`` as YAML, ``# default`` beside every value not given; with
     ``origins`` (:func:`sim.scenario.loading.value_origins` of ``source``) of a file that
     extends another, ``# set here`` beside each value ``source`` gives itself."""
-    extends = _files(origins) - {source} if origins is not None else set()
+    extends = files_under(origins) - {source} if origins is not None else set()
     out = Explained(origins=origins if extends else None, here=source)
     _section(scenario, _dump(scenario), "", 0, False, out)
     head = [
@@ -121,19 +122,15 @@ def _section(
 def _set_here(out: Explained, where: str) -> bool:
     """Whether the explained file itself gave the value at dotted path ``where``."""
     node = out.origins
+    if node is None:
+        return False
     for part in where.split("."):
         if not isinstance(node, dict):
             break
         if part not in node:
             return False
         node = node[part]
-    return out.here in _files(node)
-
-
-def _files(node: Any) -> set[str]:
-    if isinstance(node, dict):
-        return {f for child in node.values() for f in _files(child)}
-    return {node} if isinstance(node, str) else set()
+    return out.here in files_under(node)
 
 
 def _leaf(indent: str, key: str, value: Any, mark: str) -> list[str]:

@@ -107,7 +107,7 @@ def _merged_tree(path: Path, file: str) -> tuple[dict[str, Any], Origins]:
     """:func:`_load_tree`, and the scenario named after its file unless the file itself
     gives a name (a base's name is not the variant's)."""
     data, origins = _load_tree(path, file, [])
-    if "name" not in origins or file not in _files_under(origins["name"]):
+    if "name" not in origins or file not in files_under(origins["name"]):
         data["name"] = path.stem
         origins["name"] = file
     return data, origins
@@ -208,7 +208,7 @@ def _validate(data: Any, file: str, origins: Origins | None) -> Scenario:
             segments, message = describe_error(details, data)
             source = _source(file, origins, segments)
             if "sum to" in message and origins is not None:
-                files = _files_under(_subtree(origins, segments))
+                files = files_under(_subtree(origins, segments))
                 if len(files) > 1:
                     message += (
                         f"; note this mapping merges keys from {', '.join(sorted(files))}"
@@ -227,7 +227,7 @@ def _source(top: str, origins: Origins | None, segments: Sequence[Segment]) -> s
     """The file a value came from: ``base.yaml (via top.yaml)``, or just the top file."""
     if origins is None:
         return top
-    files = _files_under(_subtree(origins, segments))
+    files = files_under(_subtree(origins, segments))
     if len(files) == 1:
         (only,) = files
         return top if only == top else f"{only} (via {top})"
@@ -244,10 +244,11 @@ def _subtree(origins: Origins, segments: Sequence[Segment]) -> Origins:
     return node
 
 
-def _files_under(node: Origins) -> set[str]:
+def files_under(node: Origins) -> set[str]:
+    """The files that gave any value under ``node`` of an origin tree (:func:`value_origins`)."""
     if isinstance(node, dict):
         found: set[str] = set()
         for child in node.values():
-            found |= _files_under(child)
+            found |= files_under(child)
         return found
     return {node}
