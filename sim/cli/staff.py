@@ -202,12 +202,12 @@ def staff_and_report(
     scenario: Scenario, targets: Sequence[Target], settings: StaffSettings, output: Path
 ) -> int:
     """Search, verify, print the tables, write the staffed file; returns the exit code."""
+    from sim.experiment.replication import executor_in_use
     from sim.io.atomic import atomic_write_text
     from sim.present.console import console
     from sim.present.staffing import changes_table, headcount_table, targets_table
     from sim.scenario import scenario_to_yaml
     from sim.studies.staffing import changes, erlang_start, with_headcounts
-    from sim.studies.staffing.evaluate import shared_executor
     from sim.studies.staffing.verify import staffed_description
 
     _announce(console, scenario, targets, settings)
@@ -218,7 +218,7 @@ def staff_and_report(
     # check_run_size allowed for (the larger of the two runs' replications)
     searched = int(settings.search_run.get("replications", scenario.run.replications))
     tasks = max(scenario.run.replications, searched)
-    with shared_executor(None, settings.workers, tasks) as executor:
+    with executor_in_use(None, settings.workers, tasks=tasks) as executor:
         result = _search(console, scenario, targets, settings, start, executor)
         console.print(f"  {result.evaluations} candidates simulated ({result.status}).")
         if not _answer_found(console, result, settings):

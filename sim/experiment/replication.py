@@ -15,7 +15,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -130,6 +130,23 @@ def executor_for(
         return make_executor(simulate_data, workers, dask, tasks, no_workers)
     except ExecutorError as error:
         raise InputError(str(error), "dask") from None
+
+
+@contextmanager
+def executor_in_use(
+    executor: Executor | None,
+    workers: int | None,
+    dask: str | None = None,
+    tasks: int = 0,
+    no_workers: float = NO_WORKERS_SECONDS,
+) -> Iterator[Executor]:
+    """``executor`` itself (a study's workers, kept between its runs), or one started for
+    the block by :func:`executor_for` and stopped after it."""
+    if executor is not None:
+        yield executor
+        return
+    with executor_for(workers, dask, tasks, no_workers) as started:
+        yield started
 
 
 def with_replications(scenario: Scenario, replications: int) -> Scenario:
@@ -247,16 +264,14 @@ def run_replications(
     ``executor`` when given (a study's workers, kept between its runs), else on an executor
     for ``workers`` / ``dask`` started and stopped here."""
     job = Job("run", scenario, precision, trace_dir)
-    with ExitStack() as stack:
-        if executor is None:
-            executor = stack.enter_context(executor_for(workers, dask, job.tasks))
+    with executor_in_use(executor, workers, dask, job.tasks) as runner:
         replicate(
             [job],
-            executor,
+            runner,
             on_replication=(lambda _, r: on_replication(r)) if on_replication else None,
             on_scheduled=(lambda _, n: on_scheduled(n)) if on_scheduled else None,
         )
-        workers_used = executor.workers
+        workers_used = runner.workers
     return job.run_result(workers_used), job.status
 
 

@@ -24,14 +24,13 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment.executors import Executor
-from sim.experiment.replication import run_scenario
-from sim.experiment.statistics import metric_stats
+from sim.experiment.replication import executor_in_use, run_scenario
 from sim.scenario import Scenario
 from sim.studies.schedule.plan import plan_schedule, scheduled_scenario
 from sim.studies.schedule.requirement import weekly_requirement
 from sim.studies.schedule.result import Schedule
 from sim.studies.staffing.changes import clearly_worse
-from sim.studies.staffing.evaluate import Evaluation, judge, shared_executor
+from sim.studies.staffing.evaluate import Evaluation, evaluation_of
 from sim.studies.staffing.targets import Target
 
 TOP_UP = 1.10
@@ -72,11 +71,8 @@ def _simulate(
     result = run_scenario(
         validate_data(data, f"<{scenario.name}>"), on_replication=on_replication, executor=executor
     )
-    frame = result.replications_frame()
-    stats = metric_stats(frame)
-    cost = stats["centre", "cost_total"].mean if ("centre", "cost_total") in stats else math.nan
-    slacks = judge(targets, stats, frame, confidence)
-    return Evaluation((), stats, cost, slacks, frame), result.intervals()
+    evaluation = evaluation_of((), result.replications_frame(), targets, confidence)
+    return evaluation, result.intervals()
 
 
 def top_up(
@@ -138,7 +134,7 @@ def plan_and_check(
         return _simulate(candidate, targets, confidence, seed, executor, progress(label))
 
     # one set of workers for every run, no more processes than one run's replications
-    with shared_executor(None, workers, scenario.run.replications) as executor:
+    with executor_in_use(None, workers, tasks=scenario.run.replications) as executor:
         say("simulating the original staffing with fresh seeds")
         before, _ = run(scenario, "original")
         say("simulating the schedule with fresh seeds")

@@ -13,15 +13,14 @@ try one candidate at a time: each depends on the last).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from sim.experiment.executors import Executor
-from sim.experiment.replication import Job, executor_for, replicate
+from sim.experiment.replication import Job, executor_in_use, replicate
 from sim.experiment.statistics import Stat, metric_stats
 from sim.scenario import Scenario
 from sim.studies.staffing.slots import with_headcounts
@@ -60,7 +59,7 @@ def evaluate(
     """Simulate ``scenario`` with ``headcounts`` (and ``run`` settings) and judge the targets
     (on ``executor`` when given, else on ``workers`` local processes started for it)."""
     tasks = int((run or {}).get("replications", scenario.run.replications))
-    with shared_executor(executor, workers, tasks) as runner:
+    with executor_in_use(executor, workers, tasks=tasks) as runner:
         [evaluation] = evaluate_many(
             scenario, [headcounts], targets, confidence, runner, on_replication, run
         )
@@ -91,7 +90,7 @@ def evaluate_many(
     def finished(job: Job) -> None:
         nonlocal reported
         frame = job.run_result(executor.workers).replications_frame()
-        done[job.key] = _judged(candidates[job.key], frame, targets, confidence)
+        done[job.key] = evaluation_of(candidates[job.key], frame, targets, confidence)
         while reported < len(done) and done[reported] is not None:
             if on_evaluated is not None:
                 on_evaluated(reported, done[reported])  # type: ignore[arg-type]
@@ -106,27 +105,15 @@ def evaluate_many(
     return [evaluation for evaluation in done if evaluation is not None]
 
 
-def _judged(
+def evaluation_of(
     headcounts: Sequence[int], frame: pd.DataFrame, targets: Sequence[Target], confidence: float
 ) -> Evaluation:
-    """One candidate's evaluation from its replications' figures."""
+    """A candidate's evaluation from its replications' figures (``replications_frame``):
+    the statistics, the mean total cost and each target's slack."""
     summary = metric_stats(frame)
     cost = summary.get(("centre", "cost_total"), Stat(math.nan, math.nan, 0)).mean
     slacks = judge(targets, summary, frame, confidence)
     return Evaluation(tuple(int(h) for h in headcounts), summary, cost, slacks, frame)
-
-
-@contextmanager
-def shared_executor(
-    executor: Executor | None, workers: int | None, tasks: int = 0
-) -> Iterator[Executor]:
-    """``executor`` itself, or local processes started for the block and stopped after it:
-    ``workers``, by default one per core but no more than ``tasks`` (when known)."""
-    if executor is not None:
-        yield executor
-        return
-    with executor_for(workers, None, tasks) as started:
-        yield started
 
 
 def judge(
@@ -197,7 +184,7 @@ class Evaluator:
         allowed = fresh[: max(0, self.budget - self.fresh)]
         if allowed:
             tasks = len(allowed) * self.scenario.run.replications
-            with shared_executor(self.executor, self.workers, tasks) as executor:
+            with executor_in_use(self.executor, self.workers, tasks=tasks) as executor:
                 evaluate_many(
                     self.scenario,
                     allowed,

@@ -15,13 +15,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sim.experiment.executors import Executor
+from sim.experiment.replication import executor_in_use
 from sim.scenario import Scenario
 from sim.studies.staffing.evaluate import (
     BudgetExhausted,
     Evaluation,
     Evaluator,
     replication_values,
-    shared_executor,
 )
 from sim.studies.staffing.search import Infeasible, StaffingResult, scenario_for_search, solve
 from sim.studies.staffing.targets import Target, held
@@ -46,7 +46,7 @@ def solve_holding(
     already simulated (and the budget) and the worker processes. The result's ``held``
     lists what was held and why.
     """
-    with shared_executor(executor, workers) as runner:
+    with executor_in_use(executor, workers) as runner:
         cache: dict[tuple[int, ...], Evaluation] = {}
         current = list(targets)
         holding: list[Infeasible] = []

@@ -46,12 +46,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sim.experiment.executors import Executor
+from sim.experiment.replication import executor_in_use
 from sim.scenario import Scenario
 from sim.studies.staffing.evaluate import (
     BudgetExhausted,
     Evaluation,
     Evaluator,
-    shared_executor,
 )
 from sim.studies.staffing.frontier import polish
 from sim.studies.staffing.slots import (
@@ -153,7 +153,7 @@ def solve(
         max(slot.minimum, int(h)) if is_free else old
         for slot, h, old, is_free in zip(slots, start, original, free, strict=True)
     )
-    with shared_executor(executor, workers) as runner:
+    with executor_in_use(executor, workers) as runner:
         evaluator = Evaluator(
             search_scenario,
             targets,
