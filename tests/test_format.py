@@ -37,3 +37,14 @@ def test_every_problem_of_a_bad_input_is_its_own_error_line(tmp_path: object) ->
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) >= 2 and all(line.startswith("error: ") for line in lines), lines
     assert "--target 'bad'" in result.output
+
+
+def test_run_table_cells_give_the_half_width_in_the_mean_s_unit_and_precision() -> None:
+    """The terminal's run tables write the half-width under the mean as
+    :func:`format_mean_ci` does: an email ASA in hours is not followed by minutes."""
+    from sim.present.console import mean_ci
+
+    cell = mean_ci("asa_seconds", {"mean": 8000.0, "ci_low": 7000.0, "ci_high": 9000.0})
+    assert cell == "2.2 h\n[dim]± 0.3 h[/dim]"
+    cell = mean_ci("contacts_per_issue", {"mean": 1.1, "ci_low": 1.0977, "ci_high": 1.1023})
+    assert cell == "1.10\n[dim]± 0.00[/dim]"

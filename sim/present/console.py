@@ -32,8 +32,8 @@ from sim.present.format import (
     format_difference,
     format_metric,
     format_number,
-    half_width,
     inconclusive,
+    mean_and_half_width,
     metric_label,
     plural,
 )
@@ -182,9 +182,8 @@ def mean_ci(metric: str, row: Mapping[str, Any] | pd.Series | None) -> str:
     """The mean, and ``± half-width`` on a second, dim line (none without an interval)."""
     if row is None:
         return "–"
-    text = format_metric(metric, row["mean"])
-    half = half_width(metric, row["ci_low"], row["ci_high"])
-    return f"{text}\n[dim]± {half}[/dim]" if half and text != "–" else text
+    text, half = mean_and_half_width(metric, row["mean"], row["ci_low"], row["ci_high"])
+    return f"{text}\n[dim]± {half}[/dim]" if half else text
 
 
 UNSURE = "?"
@@ -279,8 +278,8 @@ def _centre(rows: dict[Key, Any]) -> Grid:
         row = rows.get(("centre", metric))
         if row is None:
             continue
-        half = half_width(metric, row["ci_low"], row["ci_high"])
-        grid.rows.append([metric_label(metric), format_metric(metric, row["mean"]), half or "–"])
+        mean, half = mean_and_half_width(metric, row["mean"], row["ci_low"], row["ci_high"])
+        grid.rows.append([metric_label(metric), mean, half or "–"])
         negative = rows.get(("centre", "public_negative"))
         if metric == "public_positive" and negative is not None:
             net = float(row["mean"]) - float(negative["mean"])

@@ -145,12 +145,19 @@ def format_ci(metric: str, low: float, high: float) -> str:
     return f"{format_metric(metric, low)} – {format_metric(metric, high)}"
 
 
-def format_mean_ci(metric: str, mean: float, low: float, high: float) -> str:
-    """``mean ± half-width`` (just the mean when there is no interval); the half-width is
-    written to the mean's own precision (``37.81 ± 0.00``, not ``± 0.00312``)."""
+def mean_and_half_width(metric: str, mean: float, low: float, high: float) -> tuple[str, str]:
+    """The mean as shown, and its 95% CI's half-width in the mean's own unit and precision
+    (``37.81`` and ``0.00``, not ``0.00312``; ``2.2 h`` and ``0.3 h``, not ``16.7 min``);
+    the half-width is ``""`` without an interval or a mean to show."""
     text = format_metric(metric, mean)
-    half = half_width(metric, low, high, like=text)
-    return f"{text} ± {half}" if text != "–" and half else text
+    half = half_width(metric, low, high, like=text) if text != "–" else ""
+    return text, half
+
+
+def format_mean_ci(metric: str, mean: float, low: float, high: float) -> str:
+    """``mean ± half-width`` (just the mean when there is no interval)."""
+    text, half = mean_and_half_width(metric, mean, low, high)
+    return f"{text} ± {half}" if half else text
 
 
 def inconclusive(target: float, low: float, high: float) -> bool:

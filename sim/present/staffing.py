@@ -12,7 +12,7 @@ from rich.table import Table
 from sim.experiment.catalogue import SHARE_METRICS
 from sim.experiment.statistics import Stat
 from sim.present.console import fit
-from sim.present.format import bounded, format_metric, half_width
+from sim.present.format import bounded, format_metric, mean_and_half_width
 from sim.scenario import Scenario
 from sim.scenario.units import format_duration
 from sim.studies.staffing import Evaluation, StaffingResult, Target
@@ -37,9 +37,8 @@ def stat_cell(metric: str, stat: Stat | None, confidence: float) -> str:
     in every ccsim table; the bound a target is judged on is mean − or + that)."""
     if stat is None:
         return "–"
-    text = format_metric(metric, stat.mean)
-    low, high = stat.interval(confidence)
-    half = half_width(metric, low, high, text) if confidence > 0 else ""
+    low, high = stat.interval(confidence) if confidence > 0 else (math.nan, math.nan)
+    text, half = mean_and_half_width(metric, stat.mean, low, high)
     return f"{text}\n± {half}" if half else text
 
 
