@@ -10,6 +10,8 @@ from builders import build, mmc_data
 
 from sim.experiment.replication import simulate
 from sim.model.callback import CallbackOffer
+from sim.model.centre import Centre
+from sim.model.channels.registry import channel_class
 from sim.model.streams import Uniforms
 
 
@@ -79,3 +81,35 @@ def test_the_announced_wait_is_the_queue_position_times_the_handle_time_per_agen
     assert offer.expected_wait(3) == 450.0
     assert not offer.offer(3, would_accept=True, measured=False)
     assert (offer.offered, offer.accepted) == (0, 0)  # not measured: not counted
+
+
+IVR_SECTION = {"containment": 0.2, "duration": {"dist": "deterministic", "value": "30s"}}
+
+
+@pytest.mark.parametrize("callback", [None, {"offer_when_wait_over": "0s", "accept": 0.5}])
+@pytest.mark.parametrize("ivr", [False, True])
+def test_the_phone_policy_metrics_named_before_a_run_are_the_ones_it_reports(
+    callback: dict | None, ivr: bool
+) -> None:
+    """The metric catalogue lists a channel's policy counts before any run (table columns);
+    they must be exactly the counts a run reports, in the same order."""
+    data = overloaded(callback)
+    if ivr:
+        data["channels"]["phone"]["ivr"] = IVR_SECTION
+    scenario = build(data)
+    named = channel_class("phone").policy_metrics(scenario)
+    centre = Centre(scenario, 0)
+    centre.run()
+    assert tuple(centre.channels["phone"].policy_totals()) == named
+    assert ("callbacks_offered" in named) == (callback is not None)
+    assert ("ivr_contained" in named) == ivr
+
+
+def test_the_announced_wait_counts_the_wrap_up_agents_do_after_each_call() -> None:
+    """An agent is held for the call and its after-contact work, so the queue moves at the
+    pace of both: the holding mean is handle time plus wrap-up."""
+    data = overloaded({"offer_when_wait_over": "0s", "accept": 0.5})
+    data["channels"]["phone"]["after_contact"] = {"dist": "deterministic", "value": "2min"}
+    phone = Centre(build(data), 0).channels["phone"]
+    assert phone.holding_mean() == pytest.approx(5 * 60 + 2 * 60)
+    assert phone.callback.mean_handle == pytest.approx(7 * 60)

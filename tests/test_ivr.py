@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from builders import build, deep_update, mmc_data, multichannel_data
+from recorders import WaitLog
 from test_erlang_validation import assert_within_3se, replicate
 
 from sim import analytic
@@ -47,3 +48,18 @@ def test_offered_is_answered_abandoned_contained_or_waiting() -> None:
     still_open = {j for j in centre.census() if j.k >= 0}
     closed = m[("centre", "resolved")] + m[("centre", "gave_up")]
     assert m[("centre", "issues")] == closed + len(still_open)
+
+
+def test_calls_still_in_the_ivr_when_the_run_ends_are_open_since_they_were_offered() -> None:
+    """A call stuck in a (very long) IVR is reported open at the end, with the time it was
+    offered: its arrival is known from the start, not only once it reaches the queue."""
+    slow = {"containment": 0.0, "duration": {"dist": "deterministic", "value": "30d"}}
+    data = deep_update(mmc_data(horizon="3h", warmup="0s"), {"channels": {"phone": {"ivr": slow}}})
+    log = WaitLog()
+    centre = Centre(build(data), 0, observer=log)
+    centre.run()
+    arrived = [log.arrived[key] for key in sorted(log.arrived)]
+    assert {outcome for outcome, _ in log.outcomes.values()} == {"open"}
+    assert len(arrived) > 100
+    assert all(isinstance(t, float) and 0.0 <= t <= centre.calendar.run_until for t in arrived)
+    assert arrived == sorted(arrived)  # issues are numbered in the order they arise

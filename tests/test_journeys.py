@@ -283,3 +283,51 @@ def test_public_answer_time_counts_each_complaint_once() -> None:
     social = centre.channels["social"]
     assert len(observed) == social.period_answered  # one per public first reply
     assert metrics[("email", "offered")] > 0
+
+
+def test_the_observer_is_told_of_each_abandon_with_the_time_the_caller_held_on() -> None:
+    """Callers with exactly two minutes of patience in an overloaded queue: each one who
+    hangs up is reported ``abandoned`` after two minutes on hold, once, and the reported
+    abandons are the ones counted."""
+    data = {
+        "name": "hang-ups",
+        "run": {"horizon": "1d", "warmup": "0s", "replications": 1, "interval": "1h"},
+        "demand": {"issues_per_hour": 30.0, "first_channel": {"phone": 1.0}},
+        "channels": {
+            "phone": {
+                "handle_time": {"dist": "exponential", "mean": "5min"},
+                "patience": {"dist": "deterministic", "value": "2min"},
+            }
+        },
+        "behaviour": {"after_abandon": {"retry": 0.0, "give_up": 1.0}},
+        "pools": {"voice": {"agents": 2, "skills": ["phone"]}},
+    }
+    log = WaitLog()
+    centre = Centre(build(data), 0, log)
+    centre.run()
+    waits = [wait for outcome, wait in log.outcomes.values() if outcome == Outcome.ABANDONED]
+    assert len(waits) == sum(centre.channels["phone"].stats.abandoned) > 100
+    assert waits == pytest.approx([120.0] * len(waits), abs=1e-6)
+
+
+def test_a_deflected_complaint_teaches_the_wait_from_its_post_to_the_private_answer() -> None:
+    """Under ``deflect`` the answer to a public complaint is the private one: what customers
+    learn for jumping the line is the time from the public post to that answer (nobody who
+    gives up on a post emails instead, so every email follows a deflected post)."""
+    data = social_centre(
+        policy={"social_mode": "deflect"},
+        behaviour={"after_abandon": {"retry": 0.0, "switch": {}, "give_up": 1.0}},
+    )
+    log = WaitLog()
+    centre = Centre(build(data), 0, log)
+    learned: list[float] = []
+    for channel in ("social", "email"):  # the private answer may come at once, or later
+        centre.channels[channel].on_public_answer = learned.append
+    centre.run()
+    expected = sorted(
+        log.arrived[(issue, "email")] + wait - log.arrived[(issue, "social")]
+        for (issue, channel), (outcome, wait) in log.outcomes.items()
+        if channel == "email" and outcome == Outcome.ANSWERED
+    )
+    assert len(expected) > 1000
+    assert sorted(learned) == pytest.approx(expected, abs=1e-6)

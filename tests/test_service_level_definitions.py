@@ -18,6 +18,7 @@ from sim.experiment.catalogue import metric_keys
 from sim.experiment.replication import run_scenario
 from sim.experiment.results import RunResult
 from sim.experiment.service_levels import METRIC_OF
+from sim.model.centre import Centre
 
 N, PER_HOUR, AHT_H, PATIENCE_H, WITHIN_H, SHORT_H = 9, 100.0, 5 / 60, 3 / 60, 20 / 3600, 30 / 3600
 THEORY = service_level_definitions(N, PER_HOUR, AHT_H, PATIENCE_H, WITHIN_H, SHORT_H)
@@ -84,3 +85,28 @@ def test_the_console_judges_the_target_on_the_named_definition(runs) -> None:
     mean, _ = replicate(result, "service_level_excl_short_abandons")
     assert "abandons under 30s excluded" in text
     assert f"{mean:.1%}" in text
+
+
+def test_a_short_abandon_is_strictly_shorter_than_short_abandon() -> None:
+    """ "Abandons shorter than short_abandon": a caller who hangs up after exactly that long
+    is not a short abandon. With patience of exactly 30 s the wait is 30 s to the bit for
+    almost every caller (adding 30 s to an arrival time is exact unless it crosses a power
+    of two), so nearly no abandon is short, where ``<=`` would make nearly all of them so."""
+    level = {"within": "20s", "target": 0.8, "short_abandon": "30s"}
+    data = deep_update(
+        mmc_data(agents=N, per_hour=PER_HOUR),
+        {
+            "channels": {
+                "phone": {
+                    "service_level": level,
+                    "patience": {"dist": "deterministic", "value": "30s"},
+                }
+            }
+        },
+    )
+    centre = Centre(build(data, run={"replications": 1}), 0)
+    centre.run()
+    stats = centre.channels["phone"].stats
+    abandoned, short = sum(stats.abandoned), sum(stats.short_abandoned)
+    assert abandoned > 100
+    assert short <= 0.01 * abandoned

@@ -153,7 +153,10 @@ class SocialChannel(AssistedChannel):
         if private is not None and contact.public and self.mode == "deflect":
             # a deflected complaint's real answer is the private one; a served one was
             # already answered in public (its first reply counted for jumping the line)
-            private.origin = contact.arrived
+            if private.answered:  # an agent took it at once: the complaint's wait ends now
+                self.on_public_answer(self.env.now - contact.arrived)
+            else:  # its answer, when it comes, ends the complaint's wait
+                private.origin = contact.arrived
 
     def _customer_replied(self, contact: Thread) -> None:
         contact.state = WAITING
